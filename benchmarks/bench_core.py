@@ -1,0 +1,204 @@
+"""Issue 2's benchmarks: link fidelity per available shaper, and start+stop scale against
+vanilla Mininet, measured in the same run.  Writes results/core.json and results/core.md.
+
+    sudo .venv/bin/python benchmarks/bench_core.py [--only fidelity|scale] [--quick]
+
+Not a test: it reports figures and whether each meets its target; the README quotes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from netdojo.build import lifecycle
+from netdojo.build.capabilities import probe
+from netdojo.measure import bands
+from netdojo.measure.iperf import iperf
+from netdojo.measure.ping import ping
+from netdojo.spec import Topology, linear, star
+from netdojo.spec.validate import validate
+
+OUT = Path(__file__).resolve().parent / "results"
+DELAYS = [1, 5, 20, 50, 100, 200]
+RATES = [1, 10, 100, 1000]
+LOSSES = [1, 5, 10]
+SIZES = [10, 50, 100, 200]
+
+
+def pair(**params) -> Topology:
+    return validate(Topology("pair").add_host("h1").add_host("h2").add_link("h1", "h2", **params))
+
+
+def _with(topo: Topology, shaper: str, fn):
+    net = lifecycle.up(topo, shaper, detached=True)
+    try:
+        return fn(net)
+    finally:
+        net.run.teardown()
+
+
+def delay_row(shaper: str, delay: float, probes: int) -> dict:
+    def go(net):
+        ping(net.ns("h1"), net.ip("h2"), count=3, interval=0.05)
+        return ping(net.ns("h1"), net.ip("h2"), count=probes, interval=0.02)
+
+    r = _with(pair(delay=delay), shaper, go)
+    want = 2 * delay
+    tol = bands.sample_tolerance_ms(want)
+    inside = sum(abs(x - want) <= tol for x in r.rtts_ms) / max(len(r.rtts_ms), 1)
+    return {"delay_ms": delay, "rtt_configured_ms": want, "probes": r.sent,
+            "rtt_median_ms": round(r.median_ms, 3), "rtt_min_ms": r.min_ms,
+            "rtt_max_ms": r.max_ms, "median_error_ms": round(r.median_ms - want, 3),
+            "median_band_ms": round(bands.rtt_tolerance_ms(want), 3),
+            "share_within_sample_band": round(inside, 3),
+            "pass": bands.rtt_ok(want, r.median_ms) and inside >= 0.9}
+
+
+def rate_row(shaper: str, bw: float, seconds: float) -> dict:
+    res = _with(pair(bw=bw, delay=1), shaper,
+                lambda net: iperf(net.ns("h1"), net.ns("h2"), net.ip("h2"), seconds=seconds))
+    return {"bw_mbps": bw, "delay_ms": 1, "goodput_mbps": round(res.goodput_mbps, 3),
+            "ratio": round(res.goodput_mbps / bw, 3), "retransmits": res.retransmits,
+            "pass": bands.goodput_ok(bw, res.goodput_mbps)}
+
+
+def loss_row(shaper: str, loss: float, probes: int) -> dict:
+    r = _with(pair(loss=loss), shaper,
+              lambda net: ping(net.ns("h1"), net.ip("h2"), count=probes, interval=0.005))
+    p = 1 - (1 - loss / 100) ** 2  # request and reply each cross the lossy link
+    lost = r.sent - r.received
+    lo, hi = bands.binomial_interval(r.sent, p)
+    return {"loss_pct_each_way": loss, "round_trip_p": round(p, 5), "probes": r.sent,
+            "lost": lost, "interval_99": [round(lo, 1), round(hi, 1)],
+            "pass": bands.loss_ok(r.sent, lost, p)}
+
+
+def fidelity(quick: bool) -> dict:
+    caps = probe()
+    shapers = [s for s, ok in (("netem", caps.netem), ("userspace", caps.userspace_shaper)) if ok]
+    out = {}
+    for s in shapers:
+        print(f"fidelity: {s}", flush=True)
+        out[s] = {
+            "delay": [delay_row(s, d, 50 if quick else 200) for d in DELAYS],
+            "rate": [rate_row(s, b, 3 if quick else 8) for b in RATES],
+            "loss": [loss_row(s, p, 2000) for p in LOSSES],
+        }
+        for kind, rows in out[s].items():
+            print(f"  {kind}: {sum(r['pass'] for r in rows)}/{len(rows)} pass", flush=True)
+    out["skipped"] = {s: caps.notes.get(s, "") for s, ok in (("netem", caps.netem),) if not ok}
+    return out
+
+
+def _timed(fn) -> float:
+    t = time.monotonic()
+    fn()
+    return time.monotonic() - t
+
+
+def ours(topo: Topology) -> float:
+    return _timed(lambda: lifecycle.up(topo, detached=True).run.teardown())
+
+
+def vanilla(topo: str) -> float | None:
+    def go():
+        r = subprocess.run(["mn", "--switch", "lxbr", "--controller", "none", "--topo", topo,
+                            "--test", "none"], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr[-500:])
+
+    try:
+        return _timed(go)
+    except (RuntimeError, FileNotFoundError) as e:
+        print(f"  vanilla mn {topo} failed: {e}")
+        return None
+
+
+def scale(quick: bool) -> list[dict]:
+    rows = []
+    for n in SIZES[:2] if quick else SIZES:
+        for kind, gen, mn_topo in (("linear", linear, f"linear,{n}"),
+                                   ("star", star, f"single,{n}")):
+            topo = gen(n)
+            times = [ours(topo) for _ in range(3)]
+            mn = vanilla(mn_topo)
+            mine = statistics.median(times)
+            row = {"topology": kind, "hosts": n, "nodes": len(topo.nodes),
+                   "netdojo_s": round(mine, 3), "netdojo_runs_s": [round(t, 3) for t in times],
+                   "mininet_s": round(mn, 3) if mn else None,
+                   "ratio": round(mine / mn, 3) if mn else None,
+                   "pass": bool(mn) and mine <= mn / 3}
+            rows.append(row)
+            print(f"scale {kind},{n}: netdojo {mine:.2f}s, mininet {mn and round(mn, 2)}s",
+                  flush=True)
+    return rows
+
+
+def markdown(res: dict) -> str:
+    lines = [f"# Core benchmarks ({res['date']}, {res['machine']})", ""]
+    for shaper, data in res.get("fidelity", {}).items():
+        if shaper == "skipped":
+            for s, why in data.items():
+                lines += [f"*{s}: not measured — {why or 'not available on this kernel'}*", ""]
+            continue
+        lines += [f"## Fidelity — {shaper} shaper", "",
+                  "| delay (ms, one way) | RTT configured | RTT median | error | band | "
+                  "samples in ±(0.5 ms+5 %) | pass |", "|---|---|---|---|---|---|---|"]
+        for r in data["delay"]:
+            lines.append(f"| {r['delay_ms']} | {r['rtt_configured_ms']} | {r['rtt_median_ms']} | "
+                         f"{r['median_error_ms']:+} | ±{r['median_band_ms']} | "
+                         f"{100 * r['share_within_sample_band']:.1f} % | {_ok(r['pass'])} |")
+        lines += ["", "| bw (Mbit/s) | TCP goodput | ratio | retransmits | pass |",
+                  "|---|---|---|---|---|"]
+        for r in data["rate"]:
+            lines.append(f"| {r['bw_mbps']} | {r['goodput_mbps']} | {100 * r['ratio']:.1f} % | "
+                         f"{r['retransmits']} | {_ok(r['pass'])} |")
+        lines += ["", "| loss (% each way) | round-trip p | lost / probes | 99 % interval | pass |",
+                  "|---|---|---|---|---|"]
+        for r in data["loss"]:
+            lines.append(f"| {r['loss_pct_each_way']} | {r['round_trip_p']} | "
+                         f"{r['lost']} / {r['probes']} | {r['interval_99']} | {_ok(r['pass'])} |")
+        lines.append("")
+    if res.get("scale"):
+        lines += ["## Scale — start + stop, median of 3 (vanilla Mininet: one run, same machine)",
+                  "", "| topology | hosts | nodes | netdojo (s) | Mininet lxbr (s) | ratio | "
+                  "target ≤ 1/3 |", "|---|---|---|---|---|---|---|"]
+        for r in res["scale"]:
+            lines.append(f"| {r['topology']} | {r['hosts']} | {r['nodes']} | {r['netdojo_s']} | "
+                         f"{r['mininet_s']} | {r['ratio']} | {_ok(r['pass'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def _ok(v: bool) -> str:
+    return "yes" if v else "**no**"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", choices=["fidelity", "scale"])
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "core.json"
+    res = json.loads(path.read_text()) if path.exists() else {}
+    res.update({"date": time.strftime("%Y-%m-%d"), "machine":
+                f"{platform.system()} {platform.release()}, {platform.machine()}, "
+                f"{len(__import__('os').sched_getaffinity(0))} cores"})
+    if a.only in (None, "fidelity"):
+        res["fidelity"] = fidelity(a.quick)
+    if a.only in (None, "scale"):
+        res["scale"] = scale(a.quick)
+    path.write_text(json.dumps(res, indent=1) + "\n")
+    (OUT / "core.md").write_text(markdown(res))
+    print(markdown(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

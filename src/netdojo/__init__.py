@@ -1,0 +1,1 @@
+"""netdojo: emulated network labs."""

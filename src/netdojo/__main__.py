@@ -1,0 +1,3 @@
+from netdojo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Up and down: the one place that ties a model, a run record and a build together, and
+makes sure a failed or interrupted build leaves nothing behind."""
+
+from __future__ import annotations
+
+from netdojo.build import runs, shaping
+from netdojo.build.capabilities import probe
+from netdojo.build.network import Network
+from netdojo.spec.model import Topology
+from netdojo.spec.serialize import to_dict
+
+
+def up(topo: Topology, shaper: str = "auto", detached: bool = False) -> Network:
+    runs.reap()
+    chosen = "none"
+    if any(lk.params.shaped for lk in topo.links):
+        chosen = shaping.choose(shaper, probe())
+    elif shaper not in shaping.SHAPERS:
+        shaping.choose(shaper, None)
+    run = runs.new_run(topo.name, to_dict(topo), detached)
+    run.shaper = chosen
+    net = Network(topo, run)
+    try:
+        net.build()
+    except BaseException:
+        run.teardown()
+        raise
+    return net
+
+
+def down(run_id: str | None = None, everything: bool = False) -> list[str]:
+    """Tear down one run (or all, plus namespaces named like ours that no run lists)."""
+    removed = runs.reap()
+    if everything:
+        for run in runs.all_runs():
+            run.teardown()
+            removed.append(run.id)
+        from netdojo.build import netns
+
+        stray = runs.orphans()
+        netns.delete(stray)
+        removed += stray
+        return removed
+    run = runs.pick(run_id)
+    run.teardown()
+    return removed + [run.id]

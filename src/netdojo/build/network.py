@@ -1,0 +1,246 @@
+"""Model → a live network: named namespaces, veths, bridges, addresses, routes, shaping.
+
+Every node is a named network namespace (`ip netns` lists it as nd<run>-<node>); both ends of
+every veth live inside the run's namespaces, and switches are bridges inside their own
+namespace, so the host's root namespace — and its firewall, which dockerd sets to FORWARD DROP
+— is never touched.  Deleting the namespaces removes every link and bridge with them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyroute2 import IPRoute
+
+from netdojo.build import netns, shaping
+from netdojo.build.runs import ETC_NETNS, Run
+from netdojo.errors import BuildError
+from netdojo.spec.addressing import Addressing, plan_addresses
+from netdojo.spec.model import Link, Topology
+from netdojo.spec.routing import RoutingPlan, path_links, plan_routes
+from netdojo.spec.serialize import from_dict
+
+# Large enough windows for 1 Gbit/s over a 400 ms round trip; set per namespace, never on
+# the host.
+TCP_MEM = "4096 131072 67108864"
+
+
+@dataclass
+class Wire:
+    """A shaped link's bridge in the wire namespace (userspace shaper)."""
+
+    index: int
+    link: Link
+
+    @property
+    def port_a(self) -> str:
+        return f"w{self.index}a"
+
+    @property
+    def port_b(self) -> str:
+        return f"w{self.index}b"
+
+    @property
+    def bridge(self) -> str:
+        return f"wb{self.index}"
+
+
+class Network:
+    def __init__(self, topo: Topology, run: Run):
+        self.topo = topo
+        self.run = run
+        self.addr: Addressing = plan_addresses(topo)
+        self.routing: RoutingPlan = plan_routes(topo, self.addr)
+        self.wires: list[Wire] = []
+        if run.shaper == "userspace":
+            self.wires = [Wire(i, lk) for i, lk in enumerate(topo.links) if lk.params.shaped]
+
+    @classmethod
+    def attach(cls, run: Run) -> Network:
+        """The model of a run that is already up (from another terminal)."""
+        return cls(from_dict(run.topology), run)
+
+    # ----- names and addresses -------------------------------------------------------------
+    def ns(self, node: str) -> str:
+        return self.run.ns(node)
+
+    def ip(self, node: str) -> str:
+        ip = self.addr.primary_ip(node)
+        if ip is None:
+            raise BuildError(f"node {node!r} has no address")
+        return str(ip)
+
+    def path(self, src: str, dst: str) -> list[Link]:
+        return path_links(self.topo, self.addr, self.routing, src, dst)
+
+    def planned_namespaces(self) -> list[str]:
+        names = [self.ns(n) for n in self.topo.nodes]
+        if self.wires:
+            names.append(self.run.wire_ns)
+        return names
+
+    # ----- build ---------------------------------------------------------------------------
+    def build(self) -> None:
+        self.run.namespaces = self.planned_namespaces()
+        self.run.save()  # before creating anything: the list `down` and the reaper use
+        netns.create(self.run.namespaces)
+        self._links()
+        for name, node in self.topo.nodes.items():
+            if node.kind == "switch":
+                self._switch(name, node.hub)
+            else:
+                self._l3_node(name, node.kind == "router")
+        self._hosts_files()
+        if self.run.shaper == "netem":
+            self._netem()
+        elif self.wires:
+            self._wire()
+        self.run.state = "up"
+        self.run.save()
+
+    def _links(self) -> None:
+        wired = {w.index: w for w in self.wires}
+        lines = []
+        for i, lk in enumerate(self.topo.links):
+            na, nb = self.ns(lk.a.node), self.ns(lk.b.node)
+            if i in wired:
+                w, wire = wired[i], self.run.wire_ns
+                lines.append(f"link add name {lk.a.ifname} netns {na} type veth "
+                             f"peer name {w.port_a} netns {wire}")
+                lines.append(f"link add name {lk.b.ifname} netns {nb} type veth "
+                             f"peer name {w.port_b} netns {wire}")
+            else:
+                lines.append(f"link add name {lk.a.ifname} netns {na} type veth "
+                             f"peer name {lk.b.ifname} netns {nb}")
+        netns.ip_batch(lines)
+
+    def _common_sysctls(self) -> None:
+        # IPv6 off: no router solicitations or DAD noise in captures and pings.
+        netns.write_sysctl("net.ipv6.conf.all.disable_ipv6", 1)
+        netns.write_sysctl("net.ipv6.conf.default.disable_ipv6", 1)
+
+    def _l3_node(self, name: str, router: bool) -> None:
+        with netns.entered(self.ns(name)), IPRoute() as ipr:
+            self._common_sysctls()
+            netns.write_sysctl("net.ipv4.tcp_rmem", TCP_MEM)
+            netns.write_sysctl("net.ipv4.tcp_wmem", TCP_MEM)
+            if router:
+                netns.write_sysctl("net.ipv4.ip_forward", 1)
+            ipr.link("set", index=1, state="up")
+            for ifname, ip in self.addr.addresses_of(name):
+                idx = ipr.link_lookup(ifname=ifname)[0]
+                ipr.addr("add", index=idx, address=str(ip.ip), prefixlen=ip.network.prefixlen)
+                ipr.link("set", index=idx, state="up")
+            for rt in self.routing.routes.get(name, []):
+                ipr.route("add", dst=str(rt.dst), gateway=str(rt.via))
+            gw = self.routing.gateways.get(name)
+            if gw is not None:
+                ipr.route("add", dst="0.0.0.0/0", gateway=str(gw))
+
+    def _switch(self, name: str, hub: bool) -> None:
+        with netns.entered(self.ns(name)), IPRoute() as ipr:
+            self._common_sysctls()
+            # Bridged frames skip iptables in a switch: nothing there filters, and it is faster.
+            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 0)
+            # A hub never learns, so it floods every frame to every port (a shared medium).
+            ipr.link("add", ifname="br0", kind="bridge", br_stp_state=0,
+                     br_ageing_time=0 if hub else 30000, br_mcast_snooping=0)
+            br = ipr.link_lookup(ifname="br0")[0]
+            for link in ipr.get_links():
+                if link.get_attr("IFLA_IFNAME") not in ("lo", "br0"):
+                    ipr.link("set", index=link["index"], master=br, state="up")
+            ipr.link("set", index=br, state="up")
+
+    def _hosts_files(self) -> None:
+        # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
+        text = "127.0.0.1 localhost\n" + "".join(
+            f"{ip.ip} {node}\n" for (node, _), ip in sorted(self.addr.ips.items())
+            if self.addr.primary_ip(node) == ip.ip)
+        for node in self.topo.nodes:
+            d = ETC_NETNS / self.ns(node)
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "hosts").write_text(text)
+
+    def _netem(self) -> None:
+        per_ns: dict[str, list[str]] = {}
+        for lk in self.topo.links:
+            if lk.params.shaped:
+                for ep in (lk.a, lk.b):
+                    per_ns.setdefault(self.ns(ep.node), []).extend(
+                        shaping.netem_lines(ep.ifname, lk.params))
+        for ns, lines in per_ns.items():
+            _tc_batch(ns, lines)
+
+    def _wire(self) -> None:
+        wire = self.run.wire_ns
+        with netns.entered(wire), IPRoute() as ipr:
+            self._common_sysctls()
+            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 1)
+            for w in self.wires:
+                ipr.link("add", ifname=w.bridge, kind="bridge", br_stp_state=0,
+                         br_mcast_snooping=0)
+                br = ipr.link_lookup(ifname=w.bridge)[0]
+                for port in (w.port_a, w.port_b):
+                    idx = ipr.link_lookup(ifname=port)[0]
+                    ipr.link("set", index=idx, master=br, state="up")
+                ipr.link("set", index=br, state="up")
+        tc, rules, queues = [], [], {}
+        for w in self.wires:
+            p = w.link.params
+            tc += shaping.rate_lines(w.port_b, p) + shaping.rate_lines(w.port_a, p)
+            for port_in, q in ((w.port_a, 2 * w.index), (w.port_b, 2 * w.index + 1)):
+                rules += shaping.wire_rules(port_in, q, p)
+                if p.delay or p.jitter:
+                    queues[str(q)] = {"delay_ms": p.delay, "jitter_ms": p.jitter}
+        if tc:
+            _tc_batch(wire, tc)
+        if queues:
+            self._start_delayd(queues)
+        # Conntrack has nothing to do on a wire; skipping it saves time per packet.
+        rules.append("-A PREROUTING -j CT --notrack")
+        restore = "*raw\n" + "\n".join(rules) + "\nCOMMIT\n"
+        r = subprocess.run(["ip", "netns", "exec", wire, "iptables-restore"], input=restore,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise BuildError(f"iptables-restore in the wire namespace: {r.stderr.strip()}")
+
+    def _start_delayd(self, queues: dict) -> None:
+        cfg = self.run.dir / "delayd.json"
+        cfg.write_text(json.dumps({"queues": queues,
+                                   "overhead_us": shaping.DELAYD_OVERHEAD_US}))
+        log = open(self.run.dir / "delayd.log", "w")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.run.wire_ns, sys.executable, "-m",
+             "netdojo.build.delayd", str(cfg)],
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log.close()
+        self.run.record_process(proc.pid, "delayd")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+            if ready:
+                line = proc.stdout.readline()
+                if line.strip() == b"ready":
+                    proc.stdout.close()
+                    return
+                if not line:
+                    break
+            if proc.poll() is not None:
+                break
+        err = Path(self.run.dir / "delayd.log").read_text().strip()
+        raise BuildError(f"userspace delay line did not start: {err or 'no answer in 10 s'}")
+
+
+def _tc_batch(ns: str, lines: list[str]) -> None:
+    r = subprocess.run(["tc", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BuildError(f"tc in {ns}: {r.stderr.strip()}")

@@ -1,0 +1,221 @@
+"""Argument parsing and the commands.  Each prints a clear message and exits non-zero on
+bad input, and leaves nothing half-built."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+
+from netdojo.build import lifecycle, runs
+from netdojo.build.network import Network
+from netdojo.errors import NetdojoError
+from netdojo.spec.resolve import resolve
+
+
+def _need_root() -> None:
+    if os.geteuid() != 0:
+        raise NetdojoError("this command builds network namespaces: run it as root")
+
+
+def _raise_interrupt(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    topo = resolve(a.topology)
+    from netdojo.spec.addressing import plan_addresses
+
+    addr = plan_addresses(topo)
+    kinds: dict[str, int] = {}
+    for node in topo.nodes.values():
+        kinds[node.kind] = kinds.get(node.kind, 0) + 1
+    print(f"{topo.source or topo.name}: ok — "
+          + ", ".join(f"{v} {k}s" for k, v in sorted(kinds.items()))
+          + f", {len(topo.links)} links, {len(addr.segments)} segments")
+    return 0
+
+
+def cmd_up(a: argparse.Namespace) -> int:
+    _need_root()
+    topo = resolve(a.topology)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+    t0 = time.monotonic()
+    net = lifecycle.up(topo, a.shaper, detached=a.detach)
+    took = time.monotonic() - t0
+    print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
+          f"{len(topo.links)} links, shaper {net.run.shaper}", flush=True)
+    if a.detach:
+        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
+        return 0
+    try:
+        from netdojo.cli.shell import Shell
+
+        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
+        net.run.teardown()
+        print(f"run {net.run.id}: down", flush=True)
+    return 0
+
+
+def cmd_down(a: argparse.Namespace) -> int:
+    _need_root()
+    removed = lifecycle.down(a.run, everything=a.all)
+    print("removed: " + (", ".join(removed) if removed else "nothing"))
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    reaped = runs.reap() if os.geteuid() == 0 else []
+    for rid in reaped:
+        print(f"reaped dead run {rid}")
+    rows = runs.all_runs()
+    if a.json:
+        print(json.dumps([{k: v for k, v in asdict(r).items() if k != "topology"}
+                          for r in rows], indent=1))
+        return 0
+    if not rows:
+        print("no runs")
+    for r in rows:
+        owner = f"pid {r.owner_pid}" if r.owner_pid else "detached"
+        print(f"{r.id}  {r.name:16} {r.state:8} shaper={r.shaper:9} "
+              f"nodes={len(r.topology['nodes'])} owner={owner} "
+              f"age={time.time() - r.created:.0f}s")
+    return 0
+
+
+def cmd_exec(a: argparse.Namespace) -> int:
+    _need_root()
+    runs.reap()
+    net = Network.attach(runs.pick(a.run))
+    if a.node not in net.topo.nodes:
+        raise NetdojoError(f"run {net.run.id} has no node {a.node!r} "
+                           f"(nodes: {', '.join(net.topo.nodes)})")
+    command = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if not command:
+        command = ["sh"]
+    os.execvp("ip", ["ip", "netns", "exec", net.ns(a.node), *command])
+    return 1  # not reached
+
+
+def cmd_measure(a: argparse.Namespace) -> int:
+    _need_root()
+    runs.reap()
+    net = Network.attach(runs.pick(a.run))
+    from netdojo.measure.report import measure_pair, print_table
+
+    for n in (a.src, a.dst):
+        if n not in net.topo.nodes:
+            raise NetdojoError(f"run {net.run.id} has no node {n!r}")
+    row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
+                       trace=a.traceroute)
+    print_table([row])
+    return 0 if row.ok else 3
+
+
+def cmd_verify(a: argparse.Namespace) -> int:
+    _need_root()
+    topo = resolve(a.topology)
+    from netdojo.measure.report import default_pairs, measure_pair, print_table
+
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    net = lifecycle.up(topo, a.shaper)
+    try:
+        print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
+              flush=True)
+        pairs = [tuple(p.split(":")) for p in a.pairs] if a.pairs else default_pairs(net)
+        rows = []
+        for src, dst in pairs:
+            row = measure_pair(net, src, dst, count=a.count, seconds=a.seconds)
+            rows.append(row)
+            print(f"  {src} -> {dst}: done", flush=True)
+        print_table(rows)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump([r.as_dict() for r in rows], f, indent=1)
+        return 0 if all(r.ok for r in rows) else 3
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        net.run.teardown()
+        print(f"run {net.run.id}: down")
+
+
+def cmd_doctor(a: argparse.Namespace) -> int:
+    _need_root()
+    from netdojo.build.doctor import report
+
+    print(report())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="netdojo", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("validate", help="check a topology file; print a summary")
+    s.add_argument("topology")
+    s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("up", help="build a topology and open a shell (Ctrl-D tears it down)")
+    s.add_argument("topology", help="a YAML file, a name under topologies/, or linear,N ...")
+    s.add_argument("--shaper", default="auto", help="auto | netem | userspace")
+    s.add_argument("--detach", "-d", action="store_true",
+                   help="build and return; the run stays up until `netdojo down`")
+    s.set_defaults(func=cmd_up)
+
+    s = sub.add_parser("down", help="tear down a run (or --all)")
+    s.add_argument("run", nargs="?")
+    s.add_argument("--all", action="store_true")
+    s.set_defaults(func=cmd_down)
+
+    s = sub.add_parser("status", help="list runs (and reap dead ones)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("exec", help="run a command in a node: netdojo exec h1 -- ping h2")
+    s.add_argument("--run")
+    s.add_argument("node")
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_exec)
+
+    s = sub.add_parser("measure", help="ping + iperf3 (+ traceroute) between two nodes")
+    s.add_argument("--run")
+    s.add_argument("src")
+    s.add_argument("dst")
+    s.add_argument("--count", type=int, default=20)
+    s.add_argument("--seconds", type=float, default=3)
+    s.add_argument("--traceroute", action="store_true")
+    s.set_defaults(func=cmd_measure)
+
+    s = sub.add_parser("verify", help="up, measure configured vs measured, down")
+    s.add_argument("topology")
+    s.add_argument("--shaper", default="auto")
+    s.add_argument("--pairs", nargs="*", help="SRC:DST pairs (default: first host to others)")
+    s.add_argument("--count", type=int, default=30)
+    s.add_argument("--seconds", type=float, default=4)
+    s.add_argument("--json", help="also write the rows as JSON here")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("doctor", help="what this host offers and which backend each uses")
+    s.set_defaults(func=cmd_doctor)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NetdojoError as e:
+        print(f"netdojo: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("netdojo: interrupted", file=sys.stderr)
+        return 130

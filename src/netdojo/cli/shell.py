@@ -1,0 +1,123 @@
+"""The interactive shell of `netdojo up`, in Mininet's manner: `h1 ping h2`, `r1 ip route`.
+
+Words that name a node are replaced by its address, as in Mininet's CLI; the command runs in
+that node's namespace through `sh -c`, so pipes and redirections work.
+"""
+
+from __future__ import annotations
+
+import cmd
+import shlex
+import signal
+import subprocess
+
+from netdojo.build.network import Network
+from netdojo.measure.ping import ping
+
+
+class Shell(cmd.Cmd):
+    intro = "netdojo shell: '<node> <command>' runs in a node; 'help' lists the rest."
+    prompt = "netdojo> "
+
+    def __init__(self, net: Network, stdin=None, interactive: bool = True):
+        super().__init__(stdin=stdin)
+        if not interactive:
+            self.use_rawinput = False
+            self.prompt = ""
+            self.intro = None
+        self.net = net
+
+    def emptyline(self) -> bool:
+        return False
+
+    def default(self, line: str) -> bool:
+        words = line.split(None, 1)
+        node = words[0]
+        if node not in self.net.topo.nodes:
+            print(f"*** unknown command or node: {node!r} (try 'nodes' or 'help')")
+            return False
+        if len(words) < 2:
+            print(f"*** usage: {node} COMMAND")
+            return False
+        self._run(node, self._substitute(words[1]))
+        return False
+
+    def _substitute(self, text: str) -> str:
+        try:
+            tokens = shlex.split(text)
+        except ValueError:
+            return text
+        nodes = self.net.topo.nodes
+        swapped = [self.net.ip(t) if t in nodes and nodes[t].kind != "switch" else t
+                   for t in tokens]
+        return text if swapped == tokens else shlex.join(swapped)
+
+    def _run(self, node: str, command: str) -> int:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the command
+        try:
+            return subprocess.run(["ip", "netns", "exec", self.net.ns(node), "sh", "-c",
+                                   command]).returncode
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+    def do_nodes(self, _: str) -> bool:
+        """List nodes and their kind."""
+        for name, node in self.net.topo.nodes.items():
+            print(f"{name:12} {node.kind}")
+        return False
+
+    def do_links(self, _: str) -> bool:
+        """List links with their parameters."""
+        for lk in self.net.topo.links:
+            p = lk.params
+            print(f"{str(lk.a):16} <-> {str(lk.b):16} bw={p.bw} delay={p.delay}ms "
+                  f"jitter={p.jitter}ms loss={p.loss}% queue={p.queue}")
+        return False
+
+    def do_net(self, _: str) -> bool:
+        """Each node's interfaces and what they connect to."""
+        for name in self.net.topo.nodes:
+            ends = [f"{lk.endpoint(name).ifname}:{lk.other(name)}"
+                    for lk in self.net.topo.links if name in (lk.a.node, lk.b.node)]
+            print(f"{name} " + " ".join(ends))
+        return False
+
+    def do_dump(self, _: str) -> bool:
+        """Each node's addresses and namespace."""
+        for name, node in self.net.topo.nodes.items():
+            addrs = ", ".join(f"{i}={ip}" for i, ip in self.net.addr.addresses_of(name))
+            print(f"{name:12} {node.kind:7} ns={self.net.ns(name)} {addrs}")
+        return False
+
+    def do_pingall(self, _: str) -> bool:
+        """Ping between every pair of hosts once; report the drop rate."""
+        hosts = self.net.topo.hosts()
+        lost = total = 0
+        for a in hosts:
+            got = []
+            for b in hosts:
+                if a == b:
+                    continue
+                r = ping(self.net.ns(a), self.net.ip(b), count=1, deadline=2)
+                total += 1
+                lost += r.received == 0
+                got.append(b if r.received else "X")
+            print(f"{a} -> {' '.join(got)}")
+        print(f"*** Results: {100 * lost / max(total, 1):.0f}% dropped "
+              f"({total - lost}/{total} received)")
+        return False
+
+    def do_sh(self, line: str) -> bool:
+        """Run a command on the host (outside the lab)."""
+        subprocess.run(line, shell=True)
+        return False
+
+    def do_exit(self, _: str) -> bool:
+        """Leave the shell and tear the lab down."""
+        return True
+
+    do_quit = do_exit
+
+    def do_EOF(self, _: str) -> bool:  # noqa: N802 - cmd.Cmd's name for end of input
+        print()
+        return True

@@ -1,0 +1,49 @@
+"""Topology ⇄ plain dict, so a run's state file can rebuild the exact model another
+terminal needs for `exec`, `measure` and `down` (no re-reading a file that may have changed)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from netdojo.spec.model import Endpoint, Link, LinkParams, Node, Route, Topology
+
+
+def to_dict(t: Topology) -> dict[str, Any]:
+    def ep(e: Endpoint) -> dict[str, Any]:
+        return {"node": e.node, "ifname": e.ifname, "ip": str(e.ip) if e.ip else None}
+
+    return {
+        "name": t.name, "source": t.source, "pool": str(t.pool),
+        "nodes": {n: {"kind": v.kind, "hub": v.hub, "line": v.line,
+                      "gateway": str(v.gateway) if v.gateway else None,
+                      "subnet": str(v.subnet) if v.subnet else None,
+                      "routes": [[str(r.dst), str(r.via)] for r in v.routes]}
+                  for n, v in t.nodes.items()},
+        "links": [{"a": ep(lk.a), "b": ep(lk.b), "profile": lk.profile, "line": lk.line,
+                   "subnet": str(lk.subnet) if lk.subnet else None,
+                   "params": {k: getattr(lk.params, k)
+                              for k in ("bw", "delay", "jitter", "loss", "queue")}}
+                  for lk in t.links],
+    }
+
+
+def from_dict(d: dict[str, Any]) -> Topology:
+    def ep(e: dict[str, Any]) -> Endpoint:
+        return Endpoint(e["node"], e["ifname"],
+                        ipaddress.IPv4Interface(e["ip"]) if e["ip"] else None)
+
+    t = Topology(d["name"], pool=ipaddress.IPv4Network(d["pool"]), source=d.get("source"))
+    for n, v in d["nodes"].items():
+        t.nodes[n] = Node(n, v["kind"], v["hub"],
+                          ipaddress.IPv4Address(v["gateway"]) if v["gateway"] else None,
+                          [Route(ipaddress.IPv4Network(a), ipaddress.IPv4Address(b))
+                           for a, b in v["routes"]],
+                          ipaddress.IPv4Network(v["subnet"]) if v["subnet"] else None,
+                          v.get("line"))
+    for lk in d["links"]:
+        t.links.append(Link(ep(lk["a"]), ep(lk["b"]), LinkParams(**lk["params"]),
+                            lk["profile"],
+                            ipaddress.IPv4Network(lk["subnet"]) if lk["subnet"] else None,
+                            lk.get("line")))
+    return t

@@ -1,0 +1,37 @@
+import pytest
+
+from netdojo.build import lifecycle
+from netdojo.build.capabilities import probe
+
+from .helpers import snapshot
+
+
+@pytest.fixture(scope="session")
+def caps():
+    return probe()
+
+
+@pytest.fixture
+def clean():
+    """Asserts the test left no namespace, root link or run record behind."""
+    before = snapshot()
+    yield
+    after = snapshot()
+    assert after["netns"] <= before["netns"], f"namespaces left: {after['netns'] - before['netns']}"
+    assert after["links"] <= before["links"], f"root links left: {after['links'] - before['links']}"
+    assert after["runs"] <= before["runs"], f"run records left: {after['runs'] - before['runs']}"
+
+
+@pytest.fixture
+def lab(clean):
+    """lab(topology, shaper=...) → a detached Network, torn down after the test."""
+    made = []
+
+    def make(topo, shaper="auto"):
+        net = lifecycle.up(topo, shaper, detached=True)
+        made.append(net)
+        return net
+
+    yield make
+    for net in made:
+        net.run.teardown()
