@@ -106,19 +106,26 @@ class Network:
         self.run.save()
 
     def _links(self) -> None:
+        # Every veth end gets an ifindex unique in the run.  The kernel treats a carrier change
+        # as urgent only when a device's ifindex differs from its peer's; two fresh namespaces
+        # would both hand out index 2, and the non-urgent path is rate-limited to once a second,
+        # which left new ports dropping frames (a 1 s first ARP) until linkwatch caught up.
         wired = {w.index: w for w in self.wires}
+        index = iter(range(10, 1 << 30))
         lines = []
+
+        def pair(name_a: str, ns_a: str, name_b: str, ns_b: str) -> str:
+            return (f"link add name {name_a} netns {ns_a} index {next(index)} type veth "
+                    f"peer name {name_b} netns {ns_b} index {next(index)}")
+
         for i, lk in enumerate(self.topo.links):
             na, nb = self.ns(lk.a.node), self.ns(lk.b.node)
             if i in wired:
                 w, wire = wired[i], self.run.wire_ns
-                lines.append(f"link add name {lk.a.ifname} netns {na} type veth "
-                             f"peer name {w.port_a} netns {wire}")
-                lines.append(f"link add name {lk.b.ifname} netns {nb} type veth "
-                             f"peer name {w.port_b} netns {wire}")
+                lines.append(pair(lk.a.ifname, na, w.port_a, wire))
+                lines.append(pair(lk.b.ifname, nb, w.port_b, wire))
             else:
-                lines.append(f"link add name {lk.a.ifname} netns {na} type veth "
-                             f"peer name {lk.b.ifname} netns {nb}")
+                lines.append(pair(lk.a.ifname, na, lk.b.ifname, nb))
         netns.ip_batch(lines)
 
     def _common_sysctls(self) -> None:
