@@ -48,27 +48,28 @@ def test_detached_run_exec_status_down(clean):
     assert not any(n.startswith(f"nd{rid}") for n in netns.listed("nd"))
 
 
-def test_ctrl_c_tears_everything_down(clean, tmp_path):
-    topo = tmp_path / "shaped.yaml"
-    topo.write_text(SHAPED)
-    proc = popen_cli("up", str(topo))
-    rid = _run_id(wait_for_line(proc, " up in "))
-    state = run_state(rid)
-    delayd = [p["pid"] for p in state["processes"] if p["what"] == "delayd"]
-    assert delayd and alive(delayd[0])
-    proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
-    assert not alive(delayd[0])
-    assert not any(netns.exists(n) for n in state["namespaces"])
-
-
-def test_kill_9_owner_is_reaped_by_the_next_command(clean, tmp_path):
+def _up_shaped_in_background(tmp_path):
+    """`netdojo up` of a shaped lab as a child process: (process, run id, state, delayd pid)."""
     topo = tmp_path / "shaped.yaml"
     topo.write_text(SHAPED)
     proc = popen_cli("up", str(topo))
     rid = _run_id(wait_for_line(proc, " up in "))
     state = run_state(rid)
     delayd = [p["pid"] for p in state["processes"] if p["what"] == "delayd"][0]
+    assert alive(delayd)
+    return proc, rid, state, delayd
+
+
+def test_ctrl_c_tears_everything_down(clean, tmp_path):
+    proc, _, state, delayd = _up_shaped_in_background(tmp_path)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert not alive(delayd)
+    assert not any(netns.exists(n) for n in state["namespaces"])
+
+
+def test_kill_9_owner_is_reaped_by_the_next_command(clean, tmp_path):
+    proc, rid, state, delayd = _up_shaped_in_background(tmp_path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert all(netns.exists(n) for n in state["namespaces"])  # the owner could not clean up

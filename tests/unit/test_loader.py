@@ -79,3 +79,30 @@ def test_explicit_addresses_and_routes(tmp_path):
     t = load_topology(f)
     assert str(t.links[0].a.ip) == "192.0.2.10/24"
     assert str(t.nodes["r"].routes[0].dst) == "198.51.100.0/24"
+
+
+def test_python_topology_file(repo, tmp_path):
+    from netdojo.spec.resolve import resolve
+
+    t = resolve(str(repo / "topologies" / "dumbbell.py"))
+    assert t.name == "dumbbell" and len(t.hosts()) == 6
+    assert resolve("dumbbell").name == "dumbbell"
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise ValueError('nope')\n")
+    with pytest.raises(SpecError, match=r"bad\.py: running the file failed: ValueError: nope"):
+        resolve(str(bad))
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    with pytest.raises(SpecError, match="must define topology"):
+        resolve(str(empty))
+
+
+def test_generator_specs_and_unknown_names():
+    from netdojo.spec.resolve import resolve
+
+    assert len(resolve("tree,2,3").hosts()) == 9
+    assert resolve("mesh,5,partial").name == "mesh5partial"
+    with pytest.raises(SpecError, match="generator 'ring,2'"):
+        resolve("ring,2")
+    with pytest.raises(SpecError, match="no topology 'nowhere'"):
+        resolve("nowhere")

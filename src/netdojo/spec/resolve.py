@@ -22,6 +22,8 @@ def topologies_dir() -> Path:
 
 def resolve(arg: str) -> Topology:
     path = Path(arg)
+    if path.suffix == ".py":
+        return load_python(path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         return load_topology(path)
     head, *rest = arg.split(",")
@@ -34,6 +36,31 @@ def resolve(arg: str) -> Topology:
     named = topologies_dir() / f"{arg}.yaml"
     if named.exists():
         return load_topology(named)
-    known = sorted(p.stem for p in topologies_dir().glob("*.yaml"))
+    if named.with_suffix(".py").exists():
+        return load_python(named.with_suffix(".py"))
+    known = sorted(p.stem for p in topologies_dir().glob("*.y*ml"))
+    known += sorted(p.stem for p in topologies_dir().glob("*.py"))
     raise SpecError(f"no topology {arg!r}: not a file, not one of ({', '.join(known)}), "
                     f"and not a generator ({', '.join(GENERATORS)} with ',ARGS')", arg)
+
+
+def load_python(path: Path) -> Topology:
+    """A Python topology file defines `topology()` returning a Topology (or a `topology`
+    variable).  It is the user's own code, run as they would run it."""
+    import runpy
+
+    from netdojo.spec.validate import validate
+
+    if not path.exists():
+        raise SpecError("cannot read topology: no such file", str(path))
+    try:
+        ns = runpy.run_path(str(path))
+    except Exception as e:  # noqa: BLE001 - report any failure of the user's file plainly
+        raise SpecError(f"running the file failed: {type(e).__name__}: {e}", str(path)) from None
+    made = ns.get("topology")
+    topo = made() if callable(made) else made
+    if not isinstance(topo, Topology):
+        raise SpecError("a Python topology must define topology() returning a Topology",
+                        str(path))
+    topo.source = topo.source or str(path)
+    return validate(topo)
