@@ -35,11 +35,14 @@ def down(run_id: str | None = None, everything: bool = False) -> list[str]:
         for run in runs.all_runs():
             run.teardown()
             removed.append(run.id)
-        from netdojo.build import netns
+        from netdojo.build import containers, netns
 
+        known = {r.id for r in runs.all_runs()}
+        stray_containers = [c for c in containers.labelled() if c[2:8] not in known]
+        containers.remove(stray_containers)
         stray = runs.orphans()
         netns.delete(stray)
-        removed += stray
+        removed += stray + stray_containers
         return removed
     run = runs.pick(run_id)
     run.teardown()

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pyroute2 import IPRoute
 
-from netdojo.build import netns, shaping
+from netdojo.build import containers, netns, shaping
 from netdojo.build.runs import ETC_NETNS, Run
 from netdojo.errors import BuildError
-from netdojo.spec.addressing import Addressing, plan_addresses
+from netdojo.spec.addressing import Addressing, mac_for, plan_addresses
 from netdojo.spec.model import Link, Topology
 from netdojo.spec.routing import RoutingPlan, path_links, plan_routes
 from netdojo.spec.serialize import from_dict
@@ -59,6 +59,7 @@ class Network:
         self.addr: Addressing = plan_addresses(topo)
         self.routing: RoutingPlan = plan_routes(topo, self.addr)
         self.wires: list[Wire] = []
+        self.services: list = []  # filled by netdojo.session once the daemons are up
         if run.shaper == "userspace":
             self.wires = [Wire(i, lk) for i, lk in enumerate(topo.links) if lk.params.shaped]
 
@@ -87,16 +88,29 @@ class Network:
         return names
 
     # ----- build ---------------------------------------------------------------------------
+    def is_container(self, node: str) -> bool:
+        return self.topo.nodes[node].kind == "container"
+
+    def exec_argv(self, node: str, cmd: list[str], interactive: bool = False) -> list[str]:
+        """How to run a command *in* a node: in its container, or in its namespace."""
+        if self.is_container(node):
+            return containers.exec_argv(self.run.container(node), cmd, interactive)
+        return ["ip", "netns", "exec", self.ns(node), *cmd]
+
     def build(self) -> None:
         self.run.namespaces = self.planned_namespaces()
+        self.run.containers = [self.run.container(n) for n in self.topo.nodes
+                               if self.is_container(n)]
         self.run.save()  # before creating anything: the list `down` and the reaper use
-        netns.create(self.run.namespaces)
+        netns.create([self.ns(n) for n in self.topo.nodes if not self.is_container(n)]
+                     + ([self.run.wire_ns] if self.wires else []))
+        self._containers()
         self._links()
         for name, node in self.topo.nodes.items():
             if node.kind == "switch":
                 self._switch(name, node.hub)
             else:
-                self._l3_node(name, node.kind == "router")
+                self._l3_node(name, node.routes_packets)
         self._hosts_files()
         if self.run.shaper == "netem":
             self._netem()
@@ -104,6 +118,15 @@ class Network:
             self._wire()
         self.run.state = "up"
         self.run.save()
+
+    def _containers(self) -> None:
+        names = {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
+                 if self.addr.primary_ip(node) == ip.ip}
+        specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
+                  "image": node.image, "netns": self.ns(n), "hosts": names,
+                  "env": {"NETDOJO_NODE": n}}
+                 for n, node in self.topo.nodes.items() if node.kind == "container"]
+        containers.start(specs)
 
     def _links(self) -> None:
         # Every veth end gets an ifindex unique in the run.  The kernel treats a carrier change
@@ -114,18 +137,22 @@ class Network:
         index = iter(range(10, 1 << 30))
         lines = []
 
-        def pair(name_a: str, ns_a: str, name_b: str, ns_b: str) -> str:
-            return (f"link add name {name_a} netns {ns_a} index {next(index)} type veth "
-                    f"peer name {name_b} netns {ns_b} index {next(index)}")
+        def pair(name_a: str, ns_a: str, mac_a: str, name_b: str, ns_b: str, mac_b: str) -> str:
+            return (f"link add name {name_a} netns {ns_a} index {next(index)} address {mac_a} "
+                    f"type veth peer name {name_b} netns {ns_b} index {next(index)} "
+                    f"address {mac_b}")
 
         for i, lk in enumerate(self.topo.links):
             na, nb = self.ns(lk.a.node), self.ns(lk.b.node)
+            ma, mb = mac_for(lk.a.node, lk.a.ifname), mac_for(lk.b.node, lk.b.ifname)
             if i in wired:
                 w, wire = wired[i], self.run.wire_ns
-                lines.append(pair(lk.a.ifname, na, w.port_a, wire))
-                lines.append(pair(lk.b.ifname, nb, w.port_b, wire))
+                lines.append(pair(lk.a.ifname, na, ma, w.port_a, wire,
+                                  mac_for(f"{i}.wire", w.port_a)))
+                lines.append(pair(lk.b.ifname, nb, mb, w.port_b, wire,
+                                  mac_for(f"{i}.wire", w.port_b)))
             else:
-                lines.append(pair(lk.a.ifname, na, lk.b.ifname, nb))
+                lines.append(pair(lk.a.ifname, na, ma, lk.b.ifname, nb, mb))
         netns.ip_batch(lines)
 
     def _common_sysctls(self) -> None:
@@ -144,7 +171,10 @@ class Network:
             for ifname, ip in self.addr.addresses_of(name):
                 idx = ipr.link_lookup(ifname=ifname)[0]
                 ipr.addr("add", index=idx, address=str(ip.ip), prefixlen=ip.network.prefixlen)
-                ipr.link("set", index=idx, state="up")
+            for lk in self.topo.links:  # every interface up, leased ones too
+                if name in (lk.a.node, lk.b.node):
+                    idx = ipr.link_lookup(ifname=lk.endpoint(name).ifname)[0]
+                    ipr.link("set", index=idx, state="up")
             for rt in self.routing.routes.get(name, []):
                 ipr.route("add", dst=str(rt.dst), gateway=str(rt.via))
             gw = self.routing.gateways.get(name)
@@ -171,6 +201,8 @@ class Network:
             f"{ip.ip} {node}\n" for (node, _), ip in sorted(self.addr.ips.items())
             if self.addr.primary_ip(node) == ip.ip)
         for node in self.topo.nodes:
+            if self.is_container(node):
+                continue  # Docker writes its /etc/hosts from --add-host
             d = ETC_NETNS / self.ns(node)
             d.mkdir(parents=True, exist_ok=True)
             (d / "hosts").write_text(text)

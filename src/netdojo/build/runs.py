@@ -45,6 +45,7 @@ class Run:
     topology: dict[str, Any]
     shaper: str = "none"
     namespaces: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
     processes: list[dict[str, Any]] = field(default_factory=list)
     owner_pid: int | None = None
     owner_start: int | None = None
@@ -56,6 +57,9 @@ class Run:
         return RUN_ROOT / self.id
 
     def ns(self, node: str) -> str:
+        return f"nd{self.id}-{node}"
+
+    def container(self, node: str) -> str:
         return f"nd{self.id}-{node}"
 
     @property
@@ -82,6 +86,10 @@ class Run:
         for p in self.processes:
             if p.get("start") is not None and process_start(p["pid"]) == p["start"]:
                 netns.end_processes([p["pid"]])
+        if self.containers:
+            from netdojo.build import containers
+
+            containers.remove(self.containers + containers.labelled(self.id))
         netns.delete(self.namespaces)
         for ns in self.namespaces:
             shutil.rmtree(ETC_NETNS / ns, ignore_errors=True)

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import asdict
 
+from netdojo import session
 from netdojo.build import lifecycle, runs
 from netdojo.build.network import Network
 from netdojo.errors import NetdojoError
@@ -46,7 +47,7 @@ def cmd_up(a: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     t0 = time.monotonic()
-    net = lifecycle.up(topo, a.shaper, detached=a.detach)
+    net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True))
     took = time.monotonic() - t0
     print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
           f"{len(topo.links)} links, shaper {net.run.shaper}", flush=True)
@@ -102,7 +103,8 @@ def cmd_exec(a: argparse.Namespace) -> int:
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
     if not command:
         command = ["sh"]
-    os.execvp("ip", ["ip", "netns", "exec", net.ns(a.node), *command])
+    argv = net.exec_argv(a.node, command, interactive=sys.stdin.isatty())
+    os.execvp(argv[0], argv)
     return 1  # not reached
 
 
@@ -127,7 +129,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
     from netdojo.measure.report import default_pairs, measure_pair, print_table
 
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    net = lifecycle.up(topo, a.shaper)
+    net = session.up(topo, a.shaper)
     try:
         print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
               flush=True)
@@ -146,6 +148,19 @@ def cmd_verify(a: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         net.run.teardown()
         print(f"run {net.run.id}: down")
+
+
+def cmd_images(a: argparse.Namespace) -> int:
+    from netdojo.build import images
+
+    if a.action == "build":
+        _need_root()
+        times = images.build(log=lambda m: print(m, flush=True), no_cache=a.no_cache)
+        print(f"images ready: base {times['base_s']:.1f} s, {images.NODE_IMAGE} "
+              f"{times['node_s']:.1f} s")
+    for row in images.listing():
+        print(f"{row['image']:32} {row['size']:>10}  {row['created']}")
+    return 0
 
 
 def cmd_doctor(a: argparse.Namespace) -> int:
@@ -203,6 +218,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seconds", type=float, default=4)
     s.add_argument("--json", help="also write the rows as JSON here")
     s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("images", help="build (what is missing) or list the lab images")
+    s.add_argument("action", choices=["build", "list"])
+    s.add_argument("--no-cache", action="store_true")
+    s.set_defaults(func=cmd_images)
 
     s = sub.add_parser("doctor", help="what this host offers and which backend each uses")
     s.set_defaults(func=cmd_doctor)

@@ -10,6 +10,7 @@ import cmd
 import shlex
 import signal
 import subprocess
+import sys
 
 from netdojo.build.network import Network
 from netdojo.measure.ping import ping
@@ -55,8 +56,9 @@ class Shell(cmd.Cmd):
     def _run(self, node: str, command: str) -> int:
         old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the command
         try:
-            return subprocess.run(["ip", "netns", "exec", self.net.ns(node), "sh", "-c",
-                                   command]).returncode
+            argv = self.net.exec_argv(node, ["sh", "-c", command],
+                                      interactive=sys.stdin.isatty())
+            return subprocess.run(argv).returncode
         finally:
             signal.signal(signal.SIGINT, old)
 

@@ -82,10 +82,13 @@ def segments(topo: Topology) -> list[Segment]:
 def plan_addresses(topo: Topology) -> Addressing:
     segs = segments(topo)
     explicit: dict[IfKey, tuple[ipaddress.IPv4Interface, Link]] = {}
+    dhcp: set[IfKey] = set()
     for link in topo.links:
         for ep in (link.a, link.b):
             if ep.ip is not None:
                 explicit[(ep.node, ep.ifname)] = (ep.ip, link)
+            if ep.dhcp:
+                dhcp.add((ep.node, ep.ifname))
 
     def fail(msg: str, line: int | None) -> SpecError:
         return SpecError(msg, topo.source, line)
@@ -127,6 +130,8 @@ def plan_addresses(topo: Topology) -> Addressing:
         free = (h for h in seg.subnet.hosts() if h not in used)
         for m in seg.members:
             segment_of[m] = seg
+            if m in dhcp:
+                continue  # leased at run time from the lab's DHCP server
             if m in explicit:
                 ip, link = explicit[m]
                 if ip.ip in (ip.network.network_address, ip.network.broadcast_address) \
@@ -155,3 +160,11 @@ def _first_free(pool: ipaddress.IPv4Network, prefix: int,
         if not any(candidate.overlaps(t) for t in taken):
             return candidate
     return None
+
+
+def mac_for(node: str, ifname: str) -> str:
+    """A stable, locally administered MAC per interface, so DHCP reservations can name a node."""
+    import hashlib
+
+    h = hashlib.sha256(f"{node}:{ifname}".encode()).digest()
+    return "02:" + ":".join(f"{b:02x}" for b in h[:5])

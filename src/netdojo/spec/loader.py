@@ -35,7 +35,7 @@ from netdojo.spec.profiles import PROFILES
 from netdojo.spec.validate import validate
 
 PARAM_KEYS = ("bw", "delay", "jitter", "loss", "queue")
-NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet"}
+NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "services"}
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
 TOP_KEYS = {"name", "defaults", "nodes", "links", "pool"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
@@ -159,8 +159,27 @@ class _Builder:
         if kind not in NODE_KINDS:
             raise self.fail(f"node {name!r}: unknown kind {kind!r} (expected one of "
                             f"{', '.join(NODE_KINDS)})", spec.key_lines.get("kind", line))
-        node = Node(name=name, kind=kind, line=line, hub=bool(spec.get("hub", False)))
-        if "gateway" in spec:
+        node = Node(name=name, kind=kind, line=line, hub=bool(spec.get("hub", False)),
+                    forward=bool(spec.get("forward", False)))
+        if kind == "container":
+            from netdojo.spec.model import DEFAULT_IMAGE
+
+            node.image = str(spec.get("image") or DEFAULT_IMAGE)
+        elif "image" in spec or "forward" in spec:
+            raise self.fail(f"node {name!r}: 'image' and 'forward' belong on a container",
+                            spec.key_lines.get("image", spec.key_lines.get("forward")))
+        services = spec.get("services") or {}
+        if not isinstance(services, dict) or not all(
+                isinstance(v, dict | type(None)) for v in services.values()):
+            raise self.fail(f"node {name!r}: 'services' maps a service name to its settings",
+                            spec.key_lines.get("services", line))
+        if services and kind != "container":
+            raise self.fail(f"node {name!r}: services run in containers (kind: container)",
+                            spec.key_lines["services"])
+        node.services = {str(k): dict(v or {}) for k, v in services.items()}
+        if spec.get("gateway") == "none":
+            node.no_gateway = True
+        elif "gateway" in spec:
             node.gateway = self._addr(spec["gateway"], spec.key_lines["gateway"], "gateway")
         if "subnet" in spec:
             node.subnet = self._net(spec["subnet"], spec.key_lines["subnet"], "subnet")
@@ -196,7 +215,10 @@ class _Builder:
             if ep is None:
                 raise self.fail(f"'ips' names {node!r}, which is not an endpoint of this link",
                                 item.key_lines["ips"])
-            ep.ip = self._iface(addr, item.key_lines["ips"])
+            if addr == "dhcp":
+                ep.dhcp = True
+            else:
+                ep.ip = self._iface(addr, item.key_lines["ips"])
         return link
 
     def _params(self, m: _Map, base: LinkParams) -> LinkParams:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-NODE_KINDS = ("host", "router", "switch")
+NODE_KINDS = ("host", "router", "switch", "container")
+DEFAULT_IMAGE = "netdojo/node:latest"
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,22 @@ class Node:
     kind: str = "host"
     hub: bool = False  # switch only: flood every frame (a bus / shared medium)
     gateway: ipaddress.IPv4Address | None = None
+    no_gateway: bool = False  # `gateway: none`: an end host that routes nowhere (lab internet)
     routes: list[Route] = field(default_factory=list)
     subnet: ipaddress.IPv4Network | None = None  # switch only: the segment's subnet
     line: int | None = None
+    image: str | None = None  # container only
+    forward: bool = False  # container only: route packets like a router
+    services: dict[str, dict] = field(default_factory=dict)  # container only
+
+    @property
+    def routes_packets(self) -> bool:
+        return self.kind == "router" or (self.kind == "container" and self.forward)
+
+    @property
+    def is_host(self) -> bool:
+        """An end system: takes a default gateway, forwards nothing."""
+        return self.kind == "host" or (self.kind == "container" and not self.forward)
 
 
 @dataclass
@@ -54,6 +68,7 @@ class Endpoint:
     node: str
     ifname: str | None = None
     ip: ipaddress.IPv4Interface | None = None
+    dhcp: bool = False  # the address comes from a DHCP server in the lab
 
     def __str__(self) -> str:
         return f"{self.node}:{self.ifname}" if self.ifname else self.node
@@ -90,6 +105,9 @@ class Topology:
     def add_router(self, name: str, **kw: object) -> Topology:
         return self._add(Node(name, "router", **kw))  # type: ignore[arg-type]
 
+    def add_container(self, name: str, image: str = DEFAULT_IMAGE, **kw: object) -> Topology:
+        return self._add(Node(name, "container", image=image, **kw))  # type: ignore[arg-type]
+
     def add_switch(self, name: str, hub: bool = False, **kw: object) -> Topology:
         return self._add(Node(name, "switch", hub=hub, **kw))  # type: ignore[arg-type]
 
@@ -105,7 +123,8 @@ class Topology:
         return self
 
     def hosts(self) -> list[str]:
-        return [n for n, node in self.nodes.items() if node.kind == "host"]
+        """End systems (hosts and non-forwarding containers), in file order."""
+        return [n for n, node in self.nodes.items() if node.is_host]
 
 
 def _endpoint(text: str) -> Endpoint:

@@ -23,7 +23,7 @@ class RoutingPlan:
 
 
 def plan_routes(topo: Topology, addr: Addressing) -> RoutingPlan:
-    routers = sorted(n for n, node in topo.nodes.items() if node.kind == "router")
+    routers = sorted(n for n, node in topo.nodes.items() if node.routes_packets)
     segs_of: dict[str, list[Segment]] = {}
     for (node, _), seg in addr.segment_of.items():
         segs_of.setdefault(node, [])
@@ -32,14 +32,20 @@ def plan_routes(topo: Topology, addr: Addressing) -> RoutingPlan:
 
     def ip_on(node: str, seg: Segment) -> ipaddress.IPv4Address:
         for m in seg.members:
-            if m[0] == node:
+            if m[0] == node and m in addr.ips:
                 return addr.ips[m].ip
         raise KeyError(node)
 
     gateways: dict[str, ipaddress.IPv4Address | None] = {}
     routes: dict[str, list[Route]] = {n: list(node.routes) for n, node in topo.nodes.items()}
     for name, node in topo.nodes.items():
-        if node.kind != "host":
+        if not node.is_host:
+            continue
+        if node.no_gateway:
+            gateways[name] = None
+            continue
+        if all(addr.ips.get((n, i)) is None for (n, i) in addr.segment_of if n == name):
+            gateways[name] = None  # every address is leased: DHCP brings the router too
             continue
         gw = node.gateway
         if gw is None:

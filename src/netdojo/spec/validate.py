@@ -28,6 +28,8 @@ def validate(topo: Topology) -> Topology:
         if node.kind == "switch" and (node.routes or node.gateway):
             raise fail(f"switch {name!r} works at layer 2: it takes no routes or gateway",
                        node.line)
+        if node.services and node.kind != "container":
+            raise fail(f"node {name!r}: services run in containers (kind: container)", node.line)
         if node.kind != "switch" and (node.hub or node.subnet):
             raise fail(f"node {name!r}: 'hub' and 'subnet' belong on a switch", node.line)
 

@@ -1,0 +1,74 @@
+"""What every service is: files to write, a check, a start command, a readiness probe."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from netdojo.errors import NetdojoError
+
+if TYPE_CHECKING:
+    from netdojo.build.network import Network
+
+
+class ServiceError(NetdojoError):
+    """A service's settings or its daemon's config is wrong; names the topology file, the node
+    and quotes the daemon's own message."""
+
+
+@dataclass
+class Service:
+    net: Network
+    node: str
+    settings: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)
+
+    # Class-level, overridden by each service (not dataclass fields, so subclasses' values hold).
+    phase = 1  # lower phases start first (DNS before DHCP before DHCP clients)
+    ready_timeout = 20.0
+    name = "service"
+    config_path = ""  # the file a check failure is about
+
+    # ----- to override -----------------------------------------------------------------------
+    def render(self) -> None:
+        """Fill self.files from the settings and the network."""
+
+    def check_argv(self) -> list[str] | None:
+        return None
+
+    def start_argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return True
+
+    # ----- helpers ---------------------------------------------------------------------------
+    def fail(self, message: str) -> ServiceError:
+        node = self.net.topo.nodes[self.node]
+        where = self.net.topo.source or self.net.topo.name
+        if node.line:
+            where = f"{where}:{node.line}"
+        return ServiceError(f"{where}: node {self.node!r}, service {self.name!r}: {message}")
+
+    def sh(self, cmd: list[str], input: str | None = None,
+           timeout: float = 30) -> subprocess.CompletedProcess:
+        """Run a command inside this service's container."""
+        return subprocess.run(self.net.exec_argv(self.node, cmd), input=input,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def ip_of(self, ref: str) -> str:
+        """A node name or a literal address → an address."""
+        if ref in self.net.topo.nodes:
+            return self.net.ip(ref)
+        return ref
+
+    def first_ifname(self) -> str:
+        for lk in self.net.topo.links:
+            if self.node in (lk.a.node, lk.b.node):
+                return lk.endpoint(self.node).ifname  # type: ignore[return-value]
+        raise self.fail("the node has no interfaces")
+
+    def listening(self, port: int, udp: bool = False) -> bool:
+        r = self.sh(["ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}"])
+        return bool(r.stdout.strip())

@@ -1,0 +1,62 @@
+"""The lab web server: hypercorn + aioquic serving HTTP/1.0 and 1.1 (plain and TLS), HTTP/2
+(h2 over TLS by ALPN, h2c in clear) and HTTP/3 over QUIC, with a certificate from the lab CA.
+Settings:
+
+    http: {tls: true, h3: true, objects: "10:10240"}     # page with 10 objects of 10 KiB
+"""
+
+from __future__ import annotations
+
+from netdojo.services.base import Service
+
+TLS_DIR = "/etc/netdojo/tls"
+
+
+class WebServer(Service):
+    name = "http"
+    phase = 2
+    ready_timeout = 30.0
+
+    def render(self) -> None:
+        s = self.settings
+        unknown = set(s) - {"tls", "h3", "objects"}
+        if unknown:
+            raise self.fail(f"unknown settings {sorted(unknown)} (tls, h3, objects)")
+        self.tls = bool(s.get("tls", True))
+        self.h3 = bool(s.get("h3", True)) and self.tls
+        objects = str(s.get("objects", "10:10240"))
+        count, _, size = objects.partition(":")
+        if not count.isdigit() or (size and not size.isdigit()):
+            raise self.fail(f"objects is 'COUNT:SIZE', got {objects!r}")
+        self.objects = objects
+        if self.tls:
+            from netdojo.services.tls import LabCA
+
+            ca = LabCA(self.net.run.dir / "ca")
+            ips = [str(ip.ip) for _, ip in self.net.addr.addresses_of(self.node)]
+            cert, key = ca.issue(self.node, [self.node, f"{self.node}.lab.example", "localhost"],
+                                 ips + ["127.0.0.1"])
+            self.files = {f"{TLS_DIR}/server.pem": cert, f"{TLS_DIR}/server.key": key,
+                          f"{TLS_DIR}/ca.pem": ca.pem}
+
+    def start_argv(self) -> list[str]:
+        args = ["/opt/web/bin/hypercorn", "--keep-alive", "75",
+                "--access-logfile", "/var/log/web-access.log"]
+        # Without a certificate hypercorn's --bind is plain; with one, --bind is TLS and the
+        # clear-text port is an --insecure-bind.
+        args += ["--insecure-bind" if self.tls else "--bind", "0.0.0.0:80"]
+        if self.tls:
+            args += ["--certfile", f"{TLS_DIR}/server.pem", "--keyfile", f"{TLS_DIR}/server.key",
+                     "--bind", "0.0.0.0:443"]
+        if self.h3:
+            args += ["--quic-bind", "0.0.0.0:443"]
+        cmd = " ".join(args) + " webapp:app"
+        return ["sh", "-c", f"cd /opt/web && NETDOJO_BACKEND={self.node} "
+                f"NETDOJO_OBJECTS={self.objects} nohup {cmd} >/var/log/web.log 2>&1 &"]
+
+    def ready(self) -> bool:
+        r = self.sh(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                     "http://127.0.0.1/health"])
+        if r.stdout.strip() != "200":
+            return False
+        return not self.h3 or self.listening(443, udp=True)

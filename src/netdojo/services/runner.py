@@ -1,0 +1,122 @@
+"""Render every service, check each config with its daemon's own checker, start them phase by
+phase in parallel, and wait until each answers its readiness probe (polled, with a deadline)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from netdojo.services.base import Service, ServiceError
+
+if TYPE_CHECKING:
+    from netdojo.build.network import Network
+
+
+def registry() -> dict[str, type[Service]]:
+    from netdojo.services.dhcp import DhcpClient, KeaDhcp
+    from netdojo.services.dns import BindAuthoritative, BindResolver
+    from netdojo.services.haproxy import HAProxy
+    from netdojo.services.http import WebServer
+    from netdojo.services.nat import Nat
+    from netdojo.services.ssh import Ssh
+
+    return {c.name: c for c in (BindAuthoritative, BindResolver, KeaDhcp, DhcpClient, Nat,
+                                HAProxy, WebServer, Ssh)}
+
+
+def plan(net: Network) -> list[Service]:
+    known = registry()
+    services: list[Service] = []
+    for name, node in net.topo.nodes.items():
+        for sname, settings in node.services.items():
+            if sname not in known:
+                probe = Service(net, name, settings)
+                probe.name = sname
+                raise probe.fail(f"unknown service (known: {', '.join(sorted(known))})")
+            services.append(known[sname](net, name, dict(settings)))
+    for lk in net.topo.links:
+        for ep in (lk.a, lk.b):
+            if ep.dhcp and not any(isinstance(s, known["dhcp_client"]) and s.node == ep.node
+                                   and s.settings.get("interface") == ep.ifname
+                                   for s in services):
+                services.append(known["dhcp_client"](net, ep.node, {"interface": ep.ifname}))
+    return services
+
+
+def _tar(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size = len(data)
+            info.mode = 0o600 if path.endswith(".key") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _install(svc: Service) -> None:
+    if svc.files:
+        r = subprocess.run(svc.net.exec_argv(svc.node, ["tar", "-x", "-C", "/"]),
+                           input=_tar(svc.files), capture_output=True)
+        if r.returncode != 0:
+            raise svc.fail(f"could not write its files: {r.stderr.decode().strip()}")
+    argv = svc.check_argv()
+    if argv:
+        r = svc.sh(argv)
+        if r.returncode != 0:
+            msg = (r.stdout + r.stderr).strip()
+            raise svc.fail(f"{svc.config_path} rejected by `{argv[0]}`: {msg[-1200:]}")
+    r = svc.sh(svc.start_argv())
+    if r.returncode != 0:
+        raise svc.fail(f"did not start: {(r.stdout + r.stderr).strip()[-1200:]}")
+
+
+def start_services(net: Network, log=None) -> list[Service]:
+    services = plan(net)
+    if not services:
+        return []
+    for svc in services:
+        svc.render()  # every settings error surfaces before any daemon starts
+    _share_ca(net)
+    for phase in sorted({s.phase for s in services}):
+        group = [s for s in services if s.phase == phase]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for f in [pool.submit(_install, s) for s in group]:
+                f.result()
+        _wait_ready(group)
+        if log:
+            log(f"services ready: {', '.join(f'{s.node}/{s.name}' for s in group)}")
+    return services
+
+
+def _share_ca(net: Network) -> None:
+    """Every container gets the lab CA at /etc/netdojo/tls/ca.pem, so clients verify servers."""
+    ca = net.run.dir / "ca" / "ca.pem"
+    if not ca.exists():
+        return
+    blob = _tar({"/etc/netdojo/tls/ca.pem": ca.read_text()})
+    nodes = [n for n, node in net.topo.nodes.items() if node.kind == "container"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: subprocess.run(net.exec_argv(n, ["tar", "-x", "-C", "/"]),
+                                               input=blob, capture_output=True), nodes))
+
+
+def _wait_ready(group: list[Service]) -> None:
+    pending = list(group)
+    deadline = time.monotonic() + max(s.ready_timeout for s in group)
+    while pending:
+        pending = [s for s in pending if not s.ready()]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            s = pending[0]
+            raise s.fail(f"not ready after {s.ready_timeout:.0f} s")
+        time.sleep(0.1)
+
+
+__all__ = ["ServiceError", "plan", "start_services"]

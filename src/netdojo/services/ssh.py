@@ -1,0 +1,46 @@
+"""OpenSSH server in a container node, with password users for the lab.  Settings:
+
+    ssh: {users: {student: netdojo}}
+"""
+
+from __future__ import annotations
+
+import re
+
+from netdojo.services.base import Service
+
+CONF = "/etc/netdojo/sshd_config"
+
+
+class Ssh(Service):
+    name = "ssh"
+    phase = 1
+    config_path = CONF
+
+    def render(self) -> None:
+        users = self.settings.get("users") or {"student": "netdojo"}
+        if not isinstance(users, dict):
+            raise self.fail("'users' maps user name → password")
+        for u in users:
+            if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", str(u)):
+                raise self.fail(f"user name {u!r} is not a valid login")
+        self.users = {str(k): str(v) for k, v in users.items()}
+        self.files = {CONF: "Port 22\nListenAddress 0.0.0.0\nPasswordAuthentication yes\n"
+                            "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin no\n"
+                            "PidFile /run/sshd.pid\nSubsystem sftp /usr/lib/openssh/sftp-server\n"}
+
+    def check_argv(self) -> list[str]:
+        return ["sh", "-c", f"ssh-keygen -A >/dev/null && sshd -t -f {CONF}"]
+
+    def start_argv(self) -> list[str]:
+        setup = " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
+                            for u in self.users)
+        return ["sh", "-c", f"{setup} && chpasswd && mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF}"]
+
+    def sh(self, cmd, input=None, timeout=30):  # chpasswd reads user:password lines
+        if cmd and cmd[0] == "sh" and "chpasswd" in cmd[-1] and input is None:
+            input = "".join(f"{u}:{p}\n" for u, p in self.users.items())
+        return super().sh(cmd, input=input, timeout=timeout)
+
+    def ready(self) -> bool:
+        return self.listening(22)

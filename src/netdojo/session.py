@@ -1,0 +1,20 @@
+"""A lab session: the network (build layer) plus its services, brought up together and torn
+down together — on failure too, so a broken daemon config leaves nothing running."""
+
+from __future__ import annotations
+
+from netdojo.build import lifecycle
+from netdojo.build.network import Network
+from netdojo.spec.model import Topology
+
+
+def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None) -> Network:
+    net = lifecycle.up(topo, shaper, detached=detached)
+    try:
+        from netdojo.services.runner import start_services
+
+        net.services = start_services(net, log=log)
+    except BaseException:
+        net.run.teardown()
+        raise
+    return net
