@@ -5,13 +5,19 @@ set -euo pipefail
 SOCK=/var/run/docker.sock
 answers() { [ -S "$SOCK" ] && docker -H "unix://$SOCK" version >/dev/null 2>&1; }
 
-if answers; then exit 0; fi
-if ! command -v dockerd >/dev/null 2>&1; then
-  echo "netdojo install: docker.io"
+# docker.io: the engine; docker-compose: Debian's 1.29 (no v2 plugin is packaged here);
+# mmdebstrap: builds the base image from Debian's archive when no registry answers.
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "netdojo install: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+if answers; then exit 0; fi
 if ! answers; then
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl start docker || true

@@ -3,7 +3,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/install.sh"
-bash "$ROOT/scripts/install-docker.sh"   # one test proves labs work while dockerd runs
+bash "$ROOT/scripts/install-docker.sh"   # container nodes, and labs must work beside dockerd
 cd "$ROOT"
+.venv/bin/netdojo images build           # builds only what is missing (layer cache)
 .venv/bin/ruff check src tests benchmarks
 exec .venv/bin/pytest -q -rs "$@"

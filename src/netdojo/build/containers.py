@@ -38,6 +38,8 @@ def start(specs: list[dict]) -> None:
             args += ["-e", f"{k}={v}"]
         for dns in spec.get("dns", []):
             args += ["--dns", dns]
+        if spec.get("dns"):
+            args += ["--dns-search", "lab.example"]
         _docker(*args, spec["image"])
         pid = _docker("inspect", "-f", "{{.State.Pid}}", spec["name"]).stdout.strip()
         return int(pid)

@@ -41,8 +41,7 @@ def ensure_base(log=print) -> float:
         return time.monotonic() - t
     log(f"no registry answered for {BASE}: building it from Debian's archive (mmdebstrap)")
     if not shutil.which("mmdebstrap"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                        "mmdebstrap"], check=True, capture_output=True)
+        raise NetdojoError("mmdebstrap is missing: run scripts/install-docker.sh")
     with tempfile.TemporaryDirectory() as tmp:
         tar = Path(tmp) / "rootfs.tar"
         r = subprocess.run(["mmdebstrap", "--variant=minbase", "bookworm", str(tar)],

@@ -124,9 +124,18 @@ class Network:
                  if self.addr.primary_ip(node) == ip.ip}
         specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
                   "image": node.image, "netns": self.ns(n), "hosts": names,
-                  "env": {"NETDOJO_NODE": n}}
+                  "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns()}
                  for n, node in self.topo.nodes.items() if node.kind == "container"]
         containers.start(specs)
+
+    def _lab_dns(self) -> list[str]:
+        """Containers resolve through the lab's own resolver (or its DNS server) if it has one,
+        so names like shop.lab.example work and no query heads for the host's resolver."""
+        for kind in ("resolver", "dns"):
+            for n, node in self.topo.nodes.items():
+                if kind in node.services and self.addr.primary_ip(n):
+                    return [str(self.addr.primary_ip(n))]
+        return []
 
     def _links(self) -> None:
         # Every veth end gets an ifindex unique in the run.  The kernel treats a carrier change

@@ -36,7 +36,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
     for node in topo.nodes.values():
         kinds[node.kind] = kinds.get(node.kind, 0) + 1
     print(f"{topo.source or topo.name}: ok — "
-          + ", ".join(f"{v} {k}s" for k, v in sorted(kinds.items()))
+          + ", ".join(f"{v} {k}{'es' if k == 'switch' else 's'}" for k, v in sorted(kinds.items()))
           + f", {len(topo.links)} links, {len(addr.segments)} segments")
     return 0
 

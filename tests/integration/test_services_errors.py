@@ -1,0 +1,120 @@
+"""A broken daemon config is reported with the topology file, the node and the daemon's own
+words, and leaves nothing running; L4 (mode tcp) balances the same backends; containers of a
+run whose owner was killed are reaped."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import subprocess
+
+import pytest
+
+from netdojo import session
+from netdojo.build import containers
+from netdojo.errors import NetdojoError
+from netdojo.measure.http import curl
+from netdojo.spec import parse_topology
+
+from .helpers import alive, popen_cli, run_state, snapshot, wait_for_line, wait_until
+from .test_services import _docker_ready
+
+ONE = """
+name: broken
+nodes:
+  s: {{kind: switch}}
+  x: {{kind: container, {extra}services: {{{service}}}}}
+  web1: {{kind: container, services: {{http: {{tls: false, h3: false}}}}}}
+links:
+  - {{endpoints: [x, s]}}
+  - {{endpoints: [web1, s]}}
+  - {{endpoints: [x, edge]}}
+  - {{endpoints: [edge, s2]}}
+"""
+
+
+def topo(service: str, extra: str = "") -> str:
+    text = ONE.format(service=service, extra=extra)
+    return text.replace("nodes:\n", "nodes:\n  s2: {kind: switch}\n  edge: {kind: host}\n", 1)
+
+
+@pytest.fixture(autouse=True)
+def _docker(caps):
+    _docker_ready(caps)
+
+
+@pytest.mark.parametrize("service,extra,words", [
+    ('dhcp: {raw: {valid-lifetime: "soon"}}', "", "kea-dhcp4"),
+    ('dns: {records: [{name: www, type: A, value: "not-an-address"}]}', "", "named-checkconf"),
+    ("haproxy: {backends: [web1], balance: bogus}", "", "haproxy"),
+    ("nat: {outside: eth1, forwards: [{proto: tcp, port: 80, to: web1, to_port: 99999}]}",
+     "forward: true, ", "nft"),
+])
+def test_invalid_daemon_config_is_named_and_nothing_is_left(service, extra, words):
+    t = parse_topology(topo(service, extra), "broken.yaml")
+    before = snapshot()
+    with pytest.raises(NetdojoError) as e:
+        session.up(t, detached=True)
+    msg = str(e.value)
+    assert msg.startswith("broken.yaml:7: node 'x'"), msg
+    assert words in msg, msg
+    assert snapshot() == before
+    assert containers.labelled() == []
+
+
+def test_unknown_service_is_named():
+    t = parse_topology(topo("teleport: {}"), "broken.yaml")
+    with pytest.raises(NetdojoError, match="unknown service"):
+        session.up(t, detached=True)
+    assert containers.labelled() == []
+
+
+L4 = """
+name: l4
+nodes:
+  s: {kind: switch}
+  client: {kind: container}
+  lb: {kind: container, services: {haproxy: {mode: tcp, backends: [web1, web2],
+                                             check: {inter: 500, fall: 2, rise: 1}}}}
+  web1: {kind: container, services: {http: {tls: false, h3: false}}}
+  web2: {kind: container, services: {http: {tls: false, h3: false}}}
+links:
+  - {endpoints: [client, s]}
+  - {endpoints: [lb, s]}
+  - {endpoints: [web1, s]}
+  - {endpoints: [web2, s]}
+"""
+
+
+def test_l4_mode_balances_connections_without_reading_http(clean):
+    net = session.up(parse_topology(L4, "l4.yaml"), detached=True)
+    try:
+        seen = collections.Counter(curl(net, "client", "http://lb/whoami").backend
+                                   for _ in range(6))
+        assert set(seen) == {"web1", "web2"}
+        # L4 forwards bytes: the backend sees HAProxy as the client, and no X-Forwarded-For
+        r = curl(net, "client", "http://lb/whoami")
+        assert f'"client": "{net.ip("lb")}"' in r.body
+        cfg = subprocess.run(net.exec_argv("lb", ["cat", "/etc/netdojo/haproxy.cfg"]),
+                             capture_output=True, text=True).stdout
+        assert "mode tcp" in cfg and "retry-on" not in cfg
+    finally:
+        net.run.teardown()
+
+
+def test_containers_of_a_killed_owner_are_reaped(clean, tmp_path):
+    f = tmp_path / "l4.yaml"
+    f.write_text(L4)
+    proc = popen_cli("up", str(f))
+    rid = wait_for_line(proc, " up in ", 120).split()[1].rstrip(":")
+    state = run_state(rid)
+    assert len(containers.labelled(rid)) == 4
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    from .helpers import cli
+
+    assert f"reaped dead run {rid}" in cli("status").stdout
+    wait_until(lambda: containers.labelled(rid) == [], 20, "containers removed")
+    assert not any(os.path.exists(f"/run/netns/{n}") for n in state["namespaces"])
+    assert not any(alive(p["pid"]) for p in state["processes"])
