@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The main job: build a LAN/MAN/WAN lab, measure every path, print configured vs measured,
-# tear it down.  Installs what is missing first.
+# The main job: reproduce load-balancer failover end to end (lab up, load, fault timeline,
+# four HAProxy variants, report + plots, lab down).  Installs what is missing first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/install.sh"
-exec "$ROOT/.venv/bin/netdojo" verify wan-demo "$@"
+bash "$ROOT/scripts/install-docker.sh"
+"$ROOT/.venv/bin/netdojo" images build
+cd "$ROOT"
+exec "$ROOT/.venv/bin/netdojo" run lb-failover "$@"

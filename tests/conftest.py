@@ -11,7 +11,7 @@ def netdojo_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "netdojo", *args]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return ROOT
 

@@ -109,7 +109,7 @@ def test_containers_of_a_killed_owner_are_reaped(clean, tmp_path):
     proc = popen_cli("up", str(f))
     rid = wait_for_line(proc, " up in ", 120).split()[1].rstrip(":")
     state = run_state(rid)
-    assert len(containers.labelled(rid)) == 4
+    assert len(containers.labelled(rid)) == 8  # 4 pods: holder + node each
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     from .helpers import cli

@@ -1,6 +1,11 @@
 """Container nodes in Containernet's manner: a Docker container made with no Docker network,
 whose network namespace becomes one of the run's named namespaces (`ip netns attach`), so veths,
-addresses, routes and shaping reach it exactly as they reach a plain namespace node."""
+addresses, routes and shaping reach it exactly as they reach a plain namespace node.
+
+Each node is a pod, as in Kubernetes: a small holder container owns the network namespace (and
+the hostname, /etc/hosts and resolver settings), and the node's own container joins it with
+`--network container:`.  So a node can crash — `docker kill` — and come back with `docker
+start` on the very same interfaces, which is what failover labs need."""
 
 from __future__ import annotations
 
@@ -28,20 +33,23 @@ def start(specs: list[dict]) -> None:
 
     spec: {name, node, run, image, netns, hosts: {name: ip}, env: {k: v}}"""
     def one(spec: dict) -> int:
-        args = ["run", "-d", "--name", spec["name"], "--hostname", spec["node"],
-                "--label", f"{LABEL}={spec['run']}", "--label", f"netdojo.node={spec['node']}",
-                "--network", "none", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW",
-                "--init"]
+        labels = ["--label", f"{LABEL}={spec['run']}", "--label", f"netdojo.node={spec['node']}"]
+        holder = ["run", "-d", "--name", holder_name(spec["name"]), "--hostname", spec["node"],
+                  *labels, "--network", "none", "--init"]
         for host, ip in spec.get("hosts", {}).items():
-            args += ["--add-host", f"{host}:{ip}"]
-        for k, v in spec.get("env", {}).items():
-            args += ["-e", f"{k}={v}"]
+            holder += ["--add-host", f"{host}:{ip}"]
         for dns in spec.get("dns", []):
-            args += ["--dns", dns]
+            holder += ["--dns", dns]
         if spec.get("dns"):
-            args += ["--dns-search", "lab.example"]
-        _docker(*args, spec["image"])
-        pid = _docker("inspect", "-f", "{{.State.Pid}}", spec["name"]).stdout.strip()
+            holder += ["--dns-search", "lab.example"]
+        _docker(*holder, spec["image"], "sleep", "infinity")
+        app = ["run", "-d", "--name", spec["name"], *labels,
+               "--network", f"container:{holder_name(spec['name'])}",
+               "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--init"]
+        for k, v in spec.get("env", {}).items():
+            app += ["-e", f"{k}={v}"]
+        _docker(*app, spec["image"])
+        pid = _docker("inspect", "-f", "{{.State.Pid}}", holder_name(spec["name"])).stdout.strip()
         return int(pid)
 
     if not specs:
@@ -49,6 +57,10 @@ def start(specs: list[dict]) -> None:
     with ThreadPoolExecutor(max_workers=min(8, len(specs))) as pool:
         pids = list(pool.map(one, specs))
     netns.ip_batch(f"netns attach {s['netns']} {pid}" for s, pid in zip(specs, pids, strict=True))
+
+
+def holder_name(name: str) -> str:
+    return f"{name}.net"
 
 
 def remove(names: list[str]) -> None:

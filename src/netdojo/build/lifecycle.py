@@ -38,7 +38,7 @@ def down(run_id: str | None = None, everything: bool = False) -> list[str]:
         from netdojo.build import containers, netns
 
         known = {r.id for r in runs.all_runs()}
-        stray_containers = [c for c in containers.labelled() if c[2:8] not in known]
+        stray_containers = [c for c in containers.labelled() if c[2:8] not in known]  # nd<id>-…
         containers.remove(stray_containers)
         stray = runs.orphans()
         netns.delete(stray)

@@ -81,6 +81,18 @@ class Network:
     def path(self, src: str, dst: str) -> list[Link]:
         return path_links(self.topo, self.addr, self.routing, src, dst)
 
+    def far_end(self, node: str) -> tuple[str, str]:
+        """(namespace, interface) across the node's first link: where to pull its cable."""
+        wired = {w.index: w for w in self.wires}
+        for i, lk in enumerate(self.topo.links):
+            if node in (lk.a.node, lk.b.node):
+                if i in wired:
+                    w = wired[i]
+                    return self.run.wire_ns, (w.port_a if lk.a.node == node else w.port_b)
+                other = lk.other(node)
+                return self.ns(other.node), other.ifname  # type: ignore[return-value]
+        raise BuildError(f"node {node!r} has no link")
+
     def planned_namespaces(self) -> list[str]:
         names = [self.ns(n) for n in self.topo.nodes]
         if self.wires:
@@ -99,8 +111,9 @@ class Network:
 
     def build(self) -> None:
         self.run.namespaces = self.planned_namespaces()
-        self.run.containers = [self.run.container(n) for n in self.topo.nodes
-                               if self.is_container(n)]
+        self.run.containers = [c for n in self.topo.nodes if self.is_container(n)
+                               for c in (self.run.container(n),
+                                         containers.holder_name(self.run.container(n)))]
         self.run.save()  # before creating anything: the list `down` and the reaper use
         netns.create([self.ns(n) for n in self.topo.nodes if not self.is_container(n)]
                      + ([self.run.wire_ns] if self.wires else []))

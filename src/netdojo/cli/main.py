@@ -163,6 +163,29 @@ def cmd_images(a: argparse.Namespace) -> int:
     return 0
 
 
+JOBS = ("lb-failover",)
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    if a.job not in JOBS:
+        raise NetdojoError(f"unknown lab {a.job!r} (known: {', '.join(JOBS)})")
+    from pathlib import Path
+
+    from netdojo.failover.runner import run
+    from netdojo.failover.scenario import default_scenario_path, load_scenario
+
+    # a bad scenario file fails here, before anything is built
+    sc = load_scenario(a.scenario or default_scenario_path(a.job))
+    _need_root()
+    out = Path(a.out or f"reports/{a.job}-{time.strftime('%Y%m%d-%H%M%S')}")
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    results = run(sc, out, a.shaper, log=lambda m: print(m, flush=True))
+    from netdojo.failover.report import targets
+
+    missed = [t for t in targets(results) if not t["met"]]
+    return 0 if not missed or a.no_fail else 3
+
+
 def cmd_doctor(a: argparse.Namespace) -> int:
     _need_root()
     from netdojo.build.doctor import report
@@ -218,6 +241,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seconds", type=float, default=4)
     s.add_argument("--json", help="also write the rows as JSON here")
     s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("run", help="run a job end to end: lb-failover (report + plots)")
+    s.add_argument("job", help="lb-failover")
+    s.add_argument("--scenario", help="a scenario YAML (default: the built-in one)")
+    s.add_argument("--out", help="report directory (default reports/JOB-TIMESTAMP)")
+    s.add_argument("--shaper", default="auto")
+    s.add_argument("--no-fail", action="store_true", help="exit 0 even if a target is missed")
+    s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("images", help="build (what is missing) or list the lab images")
     s.add_argument("action", choices=["build", "list"])

@@ -8,7 +8,9 @@ header and cookie, the runtime API, and the stats / Prometheus page on :8404.  S
       backends: [web1, web2, web3]
       backend_port: 80
       balance: roundrobin
-      check: {path: /health, inter: 2000, fastinter: 1000, downinter: 2000, fall: 3, rise: 2}
+      check: {type: http, path: /health, inter: 2000, fastinter: 1000, fall: 3, rise: 2}
+                                 # type tcp = a bare `check` (connect only); omitted timers
+                                 # keep HAProxy's own defaults (inter 2s, fall 3, rise 2)
       passive: {error_limit: 10, on_error: mark-down}     # observe layer7 (or layer4 in tcp)
       retries: 3
       redispatch: true
@@ -26,6 +28,7 @@ from netdojo.services.base import Service
 
 CONF = "/etc/netdojo/haproxy.cfg"
 SOCK = "/run/haproxy.sock"
+API_PORT = 9999  # the runtime API also on 127.0.0.1 inside the node, for cheap polling
 KEYS = {"mode", "port", "backends", "backend_port", "balance", "check", "passive", "retries",
         "redispatch", "retry_on", "routes", "cookie", "timeouts", "stats_port"}
 
@@ -62,8 +65,9 @@ class HAProxy(Service):
                 raise self.fail(f"backend {b!r} is not a node of this topology")
         self.mode = mode
         port, bport = int(s.get("port", 80)), int(s.get("backend_port", 80))
-        chk = {"path": "/health", "inter": 2000, "fastinter": 1000, "downinter": 2000,
-               "fall": 3, "rise": 2, **(s.get("check") or {})}
+        chk = {"type": "http", "path": "/health", **(s.get("check") or {})}
+        if chk["type"] not in ("http", "tcp"):
+            raise self.fail(f"check type is http or tcp, got {chk['type']!r}")
         t = {"connect": "1s", "client": "30s", "server": "5s", "check": "1s",
              **(s.get("timeouts") or {})}
         retry_on = s.get("retry_on")
@@ -72,6 +76,7 @@ class HAProxy(Service):
         lines = [
             "global",
             f"  stats socket {SOCK} mode 600 level admin",
+            f"  stats socket ipv4@127.0.0.1:{API_PORT} level admin",
             "  log stdout format raw local0 info",
             "defaults",
             f"  mode {mode}",
@@ -83,7 +88,9 @@ class HAProxy(Service):
             f"  retries {int(s.get('retries', 3))}",
         ]
         if s.get("redispatch"):
-            lines.append("  option redispatch")
+            # an integer redispatches every Nth retry; true keeps HAProxy's "last retry"
+            every = s["redispatch"]
+            lines.append("  option redispatch" + (f" {every}" if every is not True else ""))
         if retry_on and mode == "http":
             lines.append(f"  retry-on {retry_on}")
         lines += [f"frontend fe_{mode}", f"  bind :{port}"]
@@ -113,14 +120,13 @@ class HAProxy(Service):
 
     def _backend(self, name: str, servers: list[str], port: int, chk: dict, s: dict) -> list[str]:
         lines = [f"backend {name}", f"  balance {s.get('balance', 'roundrobin')}"]
-        if self.mode == "http":
+        if chk["type"] == "http":  # an HTTP check works behind mode tcp too
             lines += [f"  option httpchk GET {chk['path']}", "  http-check expect status 200"]
-        else:
-            lines += ["  option tcp-check"]
         if s.get("cookie") and self.mode == "http":
             lines.append("  cookie SERVERID insert indirect nocache")
-        default = (f"  default-server check inter {chk['inter']} fastinter {chk['fastinter']} "
-                   f"downinter {chk['downinter']} fall {chk['fall']} rise {chk['rise']}")
+        default = "  default-server check" + "".join(
+            f" {k} {chk[k]}" for k in ("inter", "fastinter", "downinter", "fall", "rise")
+            if k in chk)
         passive = s.get("passive")
         if passive:
             layer = "layer7" if self.mode == "http" else "layer4"
@@ -140,6 +146,21 @@ class HAProxy(Service):
     def start_argv(self) -> list[str]:
         return ["haproxy", "-D", "-f", CONF, "-p", "/run/haproxy.pid"]
 
+    def stop(self) -> None:
+        """End this HAProxy by the pid it wrote, and wait until it is gone."""
+        self.sh(["sh", "-c", "p=$(cat /run/haproxy.pid 2>/dev/null) && kill $p && "
+                 "while kill -0 $p 2>/dev/null; do sleep 0.05; done; rm -f /run/haproxy.pid"])
+
+    def reconfigure(self, settings: dict) -> None:
+        """Replace the config (checked by haproxy -c first) and restart on it."""
+        from netdojo.services.runner import install, wait_ready
+
+        self.settings = dict(settings)
+        self.render()
+        self.stop()
+        install(self)
+        wait_ready([self])
+
     def ready(self) -> bool:
         states = self.servers()
         return bool(states) and all(st.up for st in states)
@@ -151,20 +172,23 @@ class HAProxy(Service):
 
     def servers(self) -> list[ServerState]:
         """`show servers state`, parsed: which servers are UP (srv_op_state 2)."""
-        out = self.api("show servers state")
-        lines = [ln for ln in out.splitlines() if ln.strip()]
-        if len(lines) < 2 or not lines[1].startswith("#"):
-            return []
-        cols = lines[1].lstrip("# ").split()
-        states = []
-        for ln in lines[2:]:
-            row = dict(zip(cols, ln.split(), strict=False))
-            if row.get("be_name", "").startswith("be_"):
-                states.append(ServerState(row["be_name"], row["srv_name"], row["srv_addr"],
-                                          row["srv_op_state"] == "2",
-                                          int(row["srv_admin_state"]) & 0x01 != 0, row))
-        return states
+        return parse_servers_state(self.api("show servers state"))
 
     def set_server(self, server: str, enabled: bool, backend: str = "be_all") -> str:
         verb = "enable" if enabled else "disable"
         return self.api(f"{verb} server {backend}/{server}")
+
+
+def parse_servers_state(out: str) -> list[ServerState]:
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    if len(lines) < 2 or not lines[1].startswith("#"):
+        return []
+    cols = lines[1].lstrip("# ").split()
+    states = []
+    for ln in lines[2:]:
+        row = dict(zip(cols, ln.split(), strict=False))
+        if row.get("be_name", "").startswith("be_"):
+            states.append(ServerState(row["be_name"], row["srv_name"], row["srv_addr"],
+                                      row["srv_op_state"] == "2",
+                                      int(row["srv_admin_state"]) & 0x01 != 0, row))
+    return states

@@ -40,7 +40,7 @@ class WebServer(Service):
                           f"{TLS_DIR}/ca.pem": ca.pem}
 
     def start_argv(self) -> list[str]:
-        args = ["/opt/web/bin/hypercorn", "--keep-alive", "75",
+        args = ["/opt/web/bin/hypercorn", "--keep-alive", "75", "--pid", "/run/web.pid",
                 "--access-logfile", "/var/log/web-access.log"]
         # Without a certificate hypercorn's --bind is plain; with one, --bind is TLS and the
         # clear-text port is an --insecure-bind.

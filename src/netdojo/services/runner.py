@@ -59,7 +59,7 @@ def _tar(files: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
-def _install(svc: Service) -> None:
+def install(svc: Service) -> None:
     if svc.files:
         r = subprocess.run(svc.net.exec_argv(svc.node, ["tar", "-x", "-C", "/"]),
                            input=_tar(svc.files), capture_output=True)
@@ -86,9 +86,9 @@ def start_services(net: Network, log=None) -> list[Service]:
     for phase in sorted({s.phase for s in services}):
         group = [s for s in services if s.phase == phase]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            for f in [pool.submit(_install, s) for s in group]:
+            for f in [pool.submit(install, s) for s in group]:
                 f.result()
-        _wait_ready(group)
+        wait_ready(group)
         if log:
             log(f"services ready: {', '.join(f'{s.node}/{s.name}' for s in group)}")
     return services
@@ -106,7 +106,7 @@ def _share_ca(net: Network) -> None:
                                                input=blob, capture_output=True), nodes))
 
 
-def _wait_ready(group: list[Service]) -> None:
+def wait_ready(group: list[Service]) -> None:
     pending = list(group)
     deadline = time.monotonic() + max(s.ready_timeout for s in group)
     while pending:

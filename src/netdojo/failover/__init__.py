@@ -1,0 +1,1 @@
+"""Load-balancer failover, reproduced: a fault timeline against HAProxy variants under load."""

@@ -1,0 +1,52 @@
+"""Faults on a backend, and their undoing: crash (container killed), hang (SIGSTOP of the
+server: the pid it wrote and its worker children), 5xx (the server answers 503 to everything,
+health included), cut (its cable pulled at the switch side, so it sees no carrier and nothing
+reaches it)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from netdojo.build.network import Network
+from netdojo.errors import NetdojoError
+
+
+def _run(argv: list[str]) -> None:
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise NetdojoError(f"{' '.join(argv[:4])}…: {(r.stderr or r.stdout).strip()}")
+
+
+class Faults:
+    def __init__(self, net: Network):
+        self.net = net
+
+    def _in(self, node: str, script: str) -> None:
+        _run(self.net.exec_argv(node, ["sh", "-c", script]))
+
+    def inject(self, fault: str, node: str) -> None:
+        if fault == "crash":
+            _run(["docker", "kill", self.net.run.container(node)])
+        elif fault == "hang":
+            self._in(node, 'p=$(cat /run/web.pid); kill -STOP $p $(pgrep -P "$p")')
+        elif fault == "5xx":
+            self._in(node, "echo 5xx > /run/netdojo-fault")
+        elif fault == "cut":
+            ns, ifname = self.net.far_end(node)
+            _run(["ip", "-n", ns, "link", "set", "dev", ifname, "down"])
+        else:
+            raise NetdojoError(f"unknown fault {fault!r}")
+
+    def restore(self, fault: str, node: str) -> None:
+        if fault == "crash":
+            _run(["docker", "start", self.net.run.container(node)])
+            web = next(s for s in self.net.services if s.node == node and s.name == "http")
+            self._in(node, "rm -f /run/web.pid")
+            _run(self.net.exec_argv(node, web.start_argv()))
+        elif fault == "hang":
+            self._in(node, 'p=$(cat /run/web.pid); kill -CONT $(pgrep -P "$p") $p')
+        elif fault == "5xx":
+            self._in(node, "rm -f /run/netdojo-fault")
+        elif fault == "cut":
+            ns, ifname = self.net.far_end(node)
+            _run(["ip", "-n", ns, "link", "set", "dev", ifname, "up"])
