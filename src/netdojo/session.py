@@ -8,8 +8,9 @@ from netdojo.build.network import Network
 from netdojo.spec.model import Topology
 
 
-def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None) -> Network:
-    net = lifecycle.up(topo, shaper, detached=detached)
+def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None,
+       builder: str = "netdojo") -> Network:
+    net = lifecycle.up(topo, shaper, detached=detached, builder=builder)
     try:
         from netdojo.services.runner import start_services
 

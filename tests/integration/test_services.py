@@ -189,3 +189,18 @@ def test_exec_into_a_container_from_the_cli(demo):
 
     r = cli("exec", "--run", demo.run.id, "web1", "--", "cat", "/etc/hostname")
     assert r.returncode == 0 and r.stdout.strip() == "web1"
+
+
+def test_copy_and_logs_of_a_container(demo, tmp_path):
+    from .helpers import cli
+
+    local = tmp_path / "hosts"
+    r = cli("cp", "--run", demo.run.id, "web1:/etc/hostname", str(local))
+    assert r.returncode == 0, r.stderr
+    assert local.read_text().strip() == "web1"
+    up = tmp_path / "note.txt"
+    up.write_text("hello lab\n")
+    assert cli("cp", "--run", demo.run.id, str(up), "web2:/tmp/note.txt").returncode == 0
+    assert sh(demo, "web2", "cat", "/tmp/note.txt").stdout == "hello lab\n"
+    r = cli("logs", "--run", demo.run.id, "web1")
+    assert r.returncode == 0 and "/var/log/web" in r.stdout

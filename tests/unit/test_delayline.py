@@ -63,3 +63,25 @@ def test_overhead_is_subtracted_but_never_below_zero():
     line.arrive(1, 1, 0.0)
     assert abs(line.pending[0][0][0] - 0.0009) < 1e-12
     assert line.pending[1][0][0] == 0.0
+
+
+def test_parse_reads_the_kernel_timestamp():
+    ts = struct.pack("=HH", 4 + 16, nfqueue.NFQA_TIMESTAMP) + struct.pack(">QQ", 1000, 250000)
+    msg = bytearray(packet_msg(1, 7))
+    msg += ts
+    struct.pack_into("=I", msg, 0, len(msg))
+    (pkt,) = nfqueue.parse(bytes(msg))
+    assert pkt.packet_id == 7 and pkt.stamp == 1000.25
+
+
+def test_the_line_learns_its_own_lateness():
+    line = DelayLine({0: (0.010, 0.0)})
+    t = 0.0
+    for i in range(200):  # every release comes 200 µs after its due time
+        line.arrive(0, i, t)
+        due = line.pending[0][-1][0]
+        assert line.due(due + 0.0002) == [(0, i)]
+        t = due + 0.01
+    assert abs(line.lateness - 0.0002) < 0.00002
+    line.arrive(0, 999, 100.0)
+    assert abs(line.pending[0][-1][0] - (100.0 + 0.010 - 0.0002)) < 0.00003

@@ -34,17 +34,21 @@ class DelayLine:
 
     def __init__(self, queues: dict[int, tuple[float, float]], overhead_s: float = 0.0,
                  seed: int | None = None):
-        # queue -> (delay s, jitter s); overhead is subtracted for the time the kernel and this
-        # loop add on their own, so the measured delay matches the configured one.
+        # queue -> (delay s, jitter s); overhead is subtracted for the time the kernel's
+        # re-injection adds on its own, so the measured delay matches the configured one.
         self.params = queues
         self.overhead = overhead_s
+        # How late this loop releases packets (wake-up and send), learned as it runs: a
+        # loaded machine wakes us later, and the hold shrinks by as much.
+        self.lateness = 0.0
         self.pending: dict[int, deque[tuple[float, int]]] = {q: deque() for q in queues}
         self.last: dict[int, float] = {q: 0.0 for q in queues}
         self.rng = random.Random(seed)
 
     def arrive(self, queue: int, packet_id: int, now: float) -> None:
         delay, jitter = self.params.get(queue, (0.0, 0.0))
-        hold = delay + (self.rng.uniform(-jitter, jitter) if jitter else 0.0) - self.overhead
+        hold = (delay + (self.rng.uniform(-jitter, jitter) if jitter else 0.0) - self.overhead
+                - self.lateness)
         due = max(now + max(hold, 0.0), self.last[queue])
         self.last[queue] = due
         self.pending[queue].append((due, packet_id))
@@ -55,10 +59,16 @@ class DelayLine:
         for q, dq in self.pending.items():
             top = -1
             while dq and dq[0][0] <= now:
-                top = dq.popleft()[1]
+                due, top = dq.popleft()
+                self.learn(now - due)
             if top >= 0:
                 out.append((q, top))
         return out
+
+    def learn(self, late: float) -> None:
+        """Fold one release's lateness into the running estimate (bounded to 0..1 ms)."""
+        # `due` already has the estimate taken off, so `late` is the loop's own lateness
+        self.lateness += 0.05 * (min(max(late, 0.0), 0.001) - self.lateness)
 
     def next_due(self) -> float | None:
         heads = [dq[0][0] for dq in self.pending.values() if dq]
@@ -113,6 +123,9 @@ def serve(config: dict) -> None:
         readable, _, _ = select.select([s], [], [], timeout)
         if readable:
             now = clock()
+            # the kernel's receive stamp, where the skb has one, is the true arrival: the time
+            # the packet spent reaching this loop is then part of its hold, not added to it
+            to_mono = now - time.time()
             while True:
                 try:
                     n = s.recv_into(buf)
@@ -120,7 +133,10 @@ def serve(config: dict) -> None:
                     break
                 for item in nfqueue.parse(view[:n]):
                     if isinstance(item, nfqueue.Packet):
-                        line.arrive(item.queue, item.packet_id, now)
+                        t = now
+                        if item.stamp:
+                            t = min(now, max(now - 0.05, item.stamp + to_mono))
+                        line.arrive(item.queue, item.packet_id, t)
         for q, top in line.due(clock()):
             s.send(nfqueue.verdict_batch(q, top))
 

@@ -6,19 +6,37 @@ from __future__ import annotations
 from netdojo.build import runs, shaping
 from netdojo.build.capabilities import probe
 from netdojo.build.network import Network
+from netdojo.errors import NetdojoError
 from netdojo.spec.model import Topology
 from netdojo.spec.serialize import to_dict
 
+BUILDERS = ("netdojo", "mininet")
 
-def up(topo: Topology, shaper: str = "auto", detached: bool = False) -> Network:
+
+def up(topo: Topology, shaper: str = "auto", detached: bool = False,
+       builder: str = "netdojo") -> Network:
     runs.reap()
+    if builder not in BUILDERS:
+        raise NetdojoError(f"unknown builder {builder!r} (choose {', '.join(BUILDERS)})")
     chosen = "none"
-    if any(lk.params.shaped for lk in topo.links):
+    if builder == "mininet":
+        from netdojo.build import mininet_builder
+
+        caps = probe()
+        mininet_builder.check(topo, caps.netem)
+        for lk in topo.links:  # Mininet's LinuxBridge enslaves ports named after the switch
+            for ep in (lk.a, lk.b):
+                if topo.nodes[ep.node].kind == "switch" and not ep.ifname.startswith(ep.node + "-"):
+                    ep.ifname = mininet_builder.port_name(ep.node, ep.ifname)
+        if any(lk.params.shaped for lk in topo.links):
+            chosen = "netem" if caps.netem else "htb"
+    elif any(lk.params.shaped for lk in topo.links):
         chosen = shaping.choose(shaper, probe())
     elif shaper not in shaping.SHAPERS:
         shaping.choose(shaper, None)
     run = runs.new_run(topo.name, to_dict(topo), detached)
     run.shaper = chosen
+    run.builder = builder
     net = Network(topo, run)
     try:
         net.build()

@@ -60,6 +60,7 @@ class Network:
         self.routing: RoutingPlan = plan_routes(topo, self.addr)
         self.wires: list[Wire] = []
         self.services: list = []  # filled by netdojo.session once the daemons are up
+        self.mininet = None  # the Mininet object, with --builder mininet
         if run.shaper == "userspace":
             self.wires = [Wire(i, lk) for i, lk in enumerate(topo.links) if lk.params.shaped]
 
@@ -109,7 +110,50 @@ class Network:
             return containers.exec_argv(self.run.container(node), cmd, interactive)
         return ["ip", "netns", "exec", self.ns(node), *cmd]
 
+    def copy(self, src: str, dst: str) -> None:
+        """Copy a file in or out of a node: `node:/path` on one side, a host path on the other.
+        Containers have their own filesystem (docker cp); namespace nodes share the host's."""
+        import shutil
+
+        def split(arg: str) -> tuple[str | None, str]:
+            node, sep, path = arg.partition(":")
+            if sep and node in self.topo.nodes:
+                return node, path
+            return None, arg
+
+        (sn, sp), (dn, dp) = split(src), split(dst)
+        if (sn is None) == (dn is None):
+            raise BuildError("copy needs exactly one side written NODE:PATH")
+        node = sn or dn
+        if self.is_container(node):  # type: ignore[arg-type]
+            name = self.run.container(node)  # type: ignore[arg-type]
+            args = [f"{name}:{sp}", dp] if sn else [sp, f"{name}:{dp}"]
+            r = subprocess.run(["docker", "cp", *args], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BuildError(f"docker cp: {r.stderr.strip()}")
+        else:
+            try:
+                shutil.copy(sp, dp)
+            except OSError as e:
+                raise BuildError(f"copy {src} -> {dst}: {e.strerror}") from None
+
+    def logs(self, node: str, lines: int = 50) -> str:
+        """A container's output and the tail of its daemons' log files."""
+        if not self.is_container(node):
+            return (f"{node} is a namespace node: its processes write where they were started "
+                    "(it has no filesystem of its own)\n")
+        name = self.run.container(node)
+        out = subprocess.run(["docker", "logs", "--tail", str(lines), name],
+                             capture_output=True, text=True)
+        files = subprocess.run(self.exec_argv(node, [
+            "sh", "-c", f"for f in /var/log/*.log /var/log/*.out; do [ -s \"$f\" ] && "
+            f"echo \"== $f\" && tail -n {lines} \"$f\"; done; true"]),
+            capture_output=True, text=True)
+        return out.stdout + out.stderr + files.stdout
+
     def build(self) -> None:
+        if self.run.builder == "mininet":
+            return self._build_with_mininet()
         self.run.namespaces = self.planned_namespaces()
         self.run.containers = [c for n in self.topo.nodes if self.is_container(n)
                                for c in (self.run.container(n),
@@ -129,6 +173,20 @@ class Network:
             self._netem()
         elif self.wires:
             self._wire()
+        self.run.state = "up"
+        self.run.save()
+
+    def _build_with_mininet(self) -> None:
+        from netdojo.build import mininet_builder
+
+        self.run.namespaces = [self.ns(n) for n in self.topo.nodes]
+        self.run.save()
+        mininet_builder.build(self)
+        self.run.save()
+        for name, node in self.topo.nodes.items():
+            if node.kind != "switch":
+                self._l3_node(name, node.routes_packets)
+        self._hosts_files()
         self.run.state = "up"
         self.run.save()
 

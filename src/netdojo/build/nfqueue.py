@@ -14,7 +14,7 @@ from dataclasses import dataclass
 NETLINK_NETFILTER = 12
 NFNL_SUBSYS_QUEUE = 3
 NFQNL_MSG_PACKET, NFQNL_MSG_VERDICT, NFQNL_MSG_CONFIG, NFQNL_MSG_VERDICT_BATCH = 0, 1, 2, 3
-NFQA_PACKET_HDR, NFQA_VERDICT_HDR = 1, 2
+NFQA_PACKET_HDR, NFQA_VERDICT_HDR, NFQA_TIMESTAMP = 1, 2, 4
 NFQA_CFG_CMD, NFQA_CFG_PARAMS, NFQA_CFG_QUEUE_MAXLEN, NFQA_CFG_MASK, NFQA_CFG_FLAGS = 1, 2, 3, 4, 5
 NFQNL_CFG_CMD_BIND, NFQNL_CFG_CMD_UNBIND = 1, 2
 NFQNL_COPY_META = 1
@@ -69,6 +69,7 @@ def verdict_batch(queue: int, upto_id: int, verdict: int = NF_ACCEPT, seq: int =
 class Packet:
     queue: int
     packet_id: int
+    stamp: float | None = None  # kernel receive time (CLOCK_REALTIME), when the skb has one
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,18 @@ def parse(buf: bytes | memoryview) -> Iterator[Packet | Ack]:
             (queue,) = struct.unpack_from(">H", buf, body + 2)
             a = body + _NFGENMSG.size
             stop = off + length
+            pid = stamp = None
             while a + _NLATTR.size <= stop:
                 alen, atype = _NLATTR.unpack_from(buf, a)
                 if alen < _NLATTR.size:
                     break
-                if atype & 0x7FFF == NFQA_PACKET_HDR:
+                kind = atype & 0x7FFF
+                if kind == NFQA_PACKET_HDR:
                     (pid,) = struct.unpack_from(">I", buf, a + _NLATTR.size)
-                    yield Packet(queue, pid)
-                    break
+                elif kind == NFQA_TIMESTAMP:
+                    sec, usec = struct.unpack_from(">QQ", buf, a + _NLATTR.size)
+                    stamp = sec + usec / 1e6
                 a += _align(alen)
+            if pid is not None:
+                yield Packet(queue, pid, stamp)
         off += _align(length)

@@ -44,6 +44,7 @@ class Run:
     name: str
     topology: dict[str, Any]
     shaper: str = "none"
+    builder: str = "netdojo"
     namespaces: list[str] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
     processes: list[dict[str, Any]] = field(default_factory=list)
@@ -72,9 +73,10 @@ class Run:
         tmp.write_text(json.dumps(asdict(self), indent=1))
         tmp.replace(self.dir / "state.json")
 
-    def record_process(self, pid: int, what: str) -> None:
+    def record_process(self, pid: int, what: str, save: bool = True) -> None:
         self.processes.append({"pid": pid, "start": process_start(pid), "what": what})
-        self.save()
+        if save:
+            self.save()
 
     def owner_alive(self) -> bool:
         if self.owner_pid is None:
@@ -83,9 +85,12 @@ class Run:
 
     def teardown(self) -> None:
         """Remove exactly what this run created.  Safe to call twice or on a half-built run."""
-        for p in self.processes:
-            if p.get("start") is not None and process_start(p["pid"]) == p["start"]:
-                netns.end_processes([p["pid"]])
+        ours = [p["pid"] for p in self.processes
+                if p.get("start") is not None and process_start(p["pid"]) == p["start"]]
+        # Mininet's node shells are interactive bash, which ignores SIGTERM: end them outright.
+        shells = [p["pid"] for p in self.processes if str(p["what"]).startswith("mininet:")]
+        netns.end_processes([p for p in ours if p not in shells])
+        netns.end_processes([p for p in ours if p in shells], grace=0.0)
         if self.containers:
             from netdojo.build import containers
 

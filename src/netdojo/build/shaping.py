@@ -14,7 +14,7 @@ from netdojo.spec.model import LinkParams
 SHAPERS = ("auto", "netem", "userspace")
 # Time the kernel round trip through NFQUEUE and this loop's wake-up add on their own, per
 # direction; subtracted from the hold so measured delay matches configured (benchmarks/).
-DELAYD_OVERHEAD_US = 60
+DELAYD_OVERHEAD_US = 10
 
 
 def choose(requested: str, caps) -> str:

@@ -47,10 +47,12 @@ def cmd_up(a: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     t0 = time.monotonic()
-    net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True))
+    net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True),
+                     builder=a.builder)
     took = time.monotonic() - t0
     print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
-          f"{len(topo.links)} links, shaper {net.run.shaper}", flush=True)
+          f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
+          flush=True)
     if a.detach:
         print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
         return 0
@@ -106,6 +108,23 @@ def cmd_exec(a: argparse.Namespace) -> int:
     argv = net.exec_argv(a.node, command, interactive=sys.stdin.isatty())
     os.execvp(argv[0], argv)
     return 1  # not reached
+
+
+def cmd_cp(a: argparse.Namespace) -> int:
+    _need_root()
+    runs.reap()
+    Network.attach(runs.pick(a.run)).copy(a.src, a.dst)
+    return 0
+
+
+def cmd_logs(a: argparse.Namespace) -> int:
+    _need_root()
+    runs.reap()
+    net = Network.attach(runs.pick(a.run))
+    if a.node not in net.topo.nodes:
+        raise NetdojoError(f"run {net.run.id} has no node {a.node!r}")
+    print(net.logs(a.node, a.lines), end="")
+    return 0
 
 
 def cmd_measure(a: argparse.Namespace) -> int:
@@ -207,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--shaper", default="auto", help="auto | netem | userspace")
     s.add_argument("--detach", "-d", action="store_true",
                    help="build and return; the run stays up until `netdojo down`")
+    s.add_argument("--builder", default="netdojo",
+                   help="netdojo (netlink, fast, userspace shaper) | mininet (Mininet's classes)")
     s.set_defaults(func=cmd_up)
 
     s = sub.add_parser("down", help="tear down a run (or --all)")
@@ -223,6 +244,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("node")
     s.add_argument("command", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_exec)
+
+    s = sub.add_parser("cp", help="copy a file in or out of a node: netdojo cp web1:/etc/x ./x")
+    s.add_argument("--run")
+    s.add_argument("src")
+    s.add_argument("dst")
+    s.set_defaults(func=cmd_cp)
+
+    s = sub.add_parser("logs", help="a node's output and its daemons' logs")
+    s.add_argument("--run")
+    s.add_argument("node")
+    s.add_argument("--lines", type=int, default=50)
+    s.set_defaults(func=cmd_logs)
 
     s = sub.add_parser("measure", help="ping + iperf3 (+ traceroute) between two nodes")
     s.add_argument("--run")
