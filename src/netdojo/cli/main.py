@@ -27,6 +27,14 @@ def _raise_interrupt(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _tear_down_on_signals() -> None:
+    """Ctrl-C, SIGTERM and a closed terminal all end in teardown.  SIGINT is set explicitly:
+    a process started in the background by a non-interactive shell inherits it ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+
+
 def cmd_validate(a: argparse.Namespace) -> int:
     topo = resolve(a.topology)
     from netdojo.spec.addressing import plan_addresses
@@ -44,8 +52,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
 def cmd_up(a: argparse.Namespace) -> int:
     _need_root()
     topo = resolve(a.topology)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    _tear_down_on_signals()
     t0 = time.monotonic()
     net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True),
                      builder=a.builder)
@@ -95,13 +102,20 @@ def cmd_status(a: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_exec(a: argparse.Namespace) -> int:
+def _attach(run_id: str | None, *nodes: str) -> Network:
+    """The running network a command means (reaping dead runs first), with its nodes checked."""
     _need_root()
     runs.reap()
-    net = Network.attach(runs.pick(a.run))
-    if a.node not in net.topo.nodes:
-        raise NetdojoError(f"run {net.run.id} has no node {a.node!r} "
-                           f"(nodes: {', '.join(net.topo.nodes)})")
+    net = Network.attach(runs.pick(run_id))
+    for node in nodes:
+        if node not in net.topo.nodes:
+            raise NetdojoError(f"run {net.run.id} has no node {node!r} "
+                               f"(nodes: {', '.join(net.topo.nodes)})")
+    return net
+
+
+def cmd_exec(a: argparse.Namespace) -> int:
+    net = _attach(a.run, a.node)
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
     if not command:
         command = ["sh"]
@@ -111,31 +125,19 @@ def cmd_exec(a: argparse.Namespace) -> int:
 
 
 def cmd_cp(a: argparse.Namespace) -> int:
-    _need_root()
-    runs.reap()
-    Network.attach(runs.pick(a.run)).copy(a.src, a.dst)
+    _attach(a.run).copy(a.src, a.dst)
     return 0
 
 
 def cmd_logs(a: argparse.Namespace) -> int:
-    _need_root()
-    runs.reap()
-    net = Network.attach(runs.pick(a.run))
-    if a.node not in net.topo.nodes:
-        raise NetdojoError(f"run {net.run.id} has no node {a.node!r}")
-    print(net.logs(a.node, a.lines), end="")
+    print(_attach(a.run, a.node).logs(a.node, a.lines), end="")
     return 0
 
 
 def cmd_measure(a: argparse.Namespace) -> int:
-    _need_root()
-    runs.reap()
-    net = Network.attach(runs.pick(a.run))
+    net = _attach(a.run, a.src, a.dst)
     from netdojo.measure.report import measure_pair, print_table
 
-    for n in (a.src, a.dst):
-        if n not in net.topo.nodes:
-            raise NetdojoError(f"run {net.run.id} has no node {n!r}")
     row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
                        trace=a.traceroute)
     print_table([row])
@@ -147,7 +149,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
     topo = resolve(a.topology)
     from netdojo.measure.report import default_pairs, measure_pair, print_table
 
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _tear_down_on_signals()
     net = session.up(topo, a.shaper)
     try:
         print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
@@ -197,7 +199,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     sc = load_scenario(a.scenario or default_scenario_path(a.job))
     _need_root()
     out = Path(a.out or f"reports/{a.job}-{time.strftime('%Y%m%d-%H%M%S')}")
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _tear_down_on_signals()
     results = run(sc, out, a.shaper, log=lambda m: print(m, flush=True))
     from netdojo.failover.report import targets
 

@@ -20,11 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from netdojo.errors import SpecError
 from netdojo.failover.variants import VARIANTS
-from netdojo.spec.loader import _Loader, _Map, _Seq
+from netdojo.spec.loader import _Seq, parse_yaml, read_text
 
 FAULTS = ("crash", "hang", "5xx", "cut")
 KEYS = {"name", "topology", "url", "client", "lb", "rate", "protocols", "timeout", "duration",
@@ -66,26 +64,11 @@ def default_scenario_path(job: str) -> Path:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as e:
-        raise SpecError(f"cannot read scenario: {e.strerror}", str(p)) from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(read_text(path, "scenario"), str(path))
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    loader = _Loader(text)
-    loader.name = source
-    try:
-        doc = loader.get_single_data()
-    except yaml.MarkedYAMLError as e:
-        raise SpecError(f"not valid YAML: {e.problem}", source,
-                        e.problem_mark.line + 1 if e.problem_mark else None) from None
-    finally:
-        loader.dispose()
-    if not isinstance(doc, _Map):
-        raise SpecError("a scenario must be a mapping", source, 1)
+    doc = parse_yaml(text, source, "scenario")
 
     def fail(msg: str, key: str | None = None, line: int | None = None) -> SpecError:
         return SpecError(msg, source, line or (doc.key_lines.get(key) if key else None))

@@ -81,17 +81,15 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
-def load_topology(path: str | Path) -> Topology:
-    """Read and validate a topology file; raise SpecError naming file and line on any fault."""
-    p = Path(path)
+def read_text(path: str | Path, what: str) -> str:
     try:
-        text = p.read_text()
+        return Path(path).read_text()
     except OSError as e:
-        raise SpecError(f"cannot read topology: {e.strerror}", str(p)) from None
-    return parse_topology(text, str(p))
+        raise SpecError(f"cannot read {what}: {e.strerror}", str(path)) from None
 
 
-def parse_topology(text: str, source: str = "<topology>") -> Topology:
+def parse_yaml(text: str, source: str, what: str) -> _Map:
+    """YAML → a mapping that knows the line of every key; any fault → SpecError with a line."""
     loader = _Loader(text)
     loader.name = source
     try:
@@ -106,7 +104,17 @@ def parse_topology(text: str, source: str = "<topology>") -> Topology:
     finally:
         loader.dispose()
     if not isinstance(doc, _Map):
-        raise SpecError("a topology must be a mapping with 'nodes' and 'links'", source, 1)
+        raise SpecError(f"a {what} must be a mapping", source, 1)
+    return doc
+
+
+def load_topology(path: str | Path) -> Topology:
+    """Read and validate a topology file; raise SpecError naming file and line on any fault."""
+    return parse_topology(read_text(path, "topology"), str(path))
+
+
+def parse_topology(text: str, source: str = "<topology>") -> Topology:
+    doc = parse_yaml(text, source, "topology (with 'nodes' and 'links')")
     return _Builder(source).topology(doc)
 
 
