@@ -46,7 +46,7 @@ async def app(scope, receive, send):
         status, body = 503, b"fault injected\n"
     elif path == "/health":
         body = b"ok\n"
-    elif path == "/whoami":
+    elif path.endswith("/whoami"):  # also under a routed prefix such as /api/whoami
         ctype = "application/json"
         body = json.dumps({"backend": BACKEND, "http_version": proto,
                            "scheme": scope.get("scheme"),

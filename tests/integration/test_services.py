@@ -107,8 +107,9 @@ def test_haproxy_spreads_and_drops_a_dead_backend(demo):
     seen = collections.Counter(curl(demo, "client1", "http://lb/whoami").backend
                                for _ in range(12))
     assert set(seen) == {"web1", "web2", "web3"} and max(seen.values()) <= 6
-    # kill web3's server: the active check (inter 500 ms, fall 2) marks it DOWN
-    sh(demo, "web3", "sh", "-c", "kill $(pgrep -f hypercorn)")
+    # stop web3's server: the active check (inter 500 ms, fall 2) marks it DOWN
+    web3 = svc(demo, "web3", "http")
+    web3.stop()
     t0 = time.monotonic()
     wait_until(lambda: not next(s for s in lb.servers() if s.server == "web3").up, 10,
                "web3 DOWN in the runtime API")
@@ -120,7 +121,7 @@ def test_haproxy_spreads_and_drops_a_dead_backend(demo):
         seen[r.backend] += 1
     assert "web3" not in seen
     # restore: start it again and wait for rise
-    svc(demo, "web3", "http").sh(svc(demo, "web3", "http").start_argv())
+    web3.restart()
     wait_until(lambda: all(s.up for s in lb.servers()), 15, "web3 back UP")
 
 
@@ -204,3 +205,18 @@ def test_copy_and_logs_of_a_container(demo, tmp_path):
     assert sh(demo, "web2", "cat", "/tmp/note.txt").stdout == "hello lab\n"
     r = cli("logs", "--run", demo.run.id, "web1")
     assert r.returncode == 0 and "/var/log/web" in r.stdout
+
+
+def test_haproxy_routes_by_path_host_and_cookie(demo):
+    assert {curl(demo, "client1", "http://lb/api/whoami").backend for _ in range(4)} == {"web2"}
+    r = {curl(demo, "client1", "http://lb/whoami", extra=["-H", "Host: static.lab.example"]
+              ).backend for _ in range(4)}
+    assert r == {"web1"}
+    # cookie stickiness: the first answer sets SERVERID; sending it back pins the backend
+    first = sh(demo, "client1", "curl", "-s", "-D", "-", "-o", "/dev/null", "http://lb/whoami")
+    cookie = next(line.split(":", 1)[1].split(";")[0].strip() for line in first.stdout.splitlines()
+                  if line.lower().startswith("set-cookie:"))
+    assert cookie.startswith("SERVERID=")
+    pinned = {curl(demo, "client1", "http://lb/whoami", extra=["-H", f"Cookie: {cookie}"]).backend
+              for _ in range(6)}
+    assert pinned == {cookie.split("=")[1]}

@@ -85,3 +85,21 @@ def test_the_line_learns_its_own_lateness():
     assert abs(line.lateness - 0.0002) < 0.00002
     line.arrive(0, 999, 100.0)
     assert abs(line.pending[0][-1][0] - (100.0 + 0.010 - 0.0002)) < 0.00003
+
+
+def test_netem_and_wire_configuration_lines():
+    from netdojo.build import shaping
+    from netdojo.spec.model import LinkParams
+
+    p = LinkParams(bw=10, delay=20, jitter=2, loss=1, queue=100)
+    lines = shaping.netem_lines("eth0", p)
+    assert lines[0] == "qdisc add dev eth0 root handle 1: htb default 1"
+    assert "rate 10000kbit" in lines[1]
+    assert lines[2].endswith("netem delay 20ms 2ms loss 1% limit 100")
+    assert shaping.netem_lines("eth1", LinkParams(delay=5)) == [
+        "qdisc add dev eth1 root handle 10: netem delay 5ms limit 1000"]
+    assert shaping.rate_lines("w0b", LinkParams(queue=50)) == [
+        "qdisc add dev w0b root handle 10: pfifo limit 50"]
+    rules = shaping.wire_rules("w0a", 6, p)
+    assert "--probability 0.010000 -j DROP" in rules[0] and "--queue-num 6" in rules[1]
+    assert shaping.wire_rules("w0a", 6, LinkParams(bw=5)) == []

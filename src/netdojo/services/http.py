@@ -54,6 +54,21 @@ class WebServer(Service):
         return ["sh", "-c", f"cd /opt/web && NETDOJO_BACKEND={self.node} "
                 f"NETDOJO_OBJECTS={self.objects} nohup {cmd} >/var/log/web.log 2>&1 &"]
 
+    def stop(self) -> None:
+        """End the server (the pid it wrote and its workers) and wait until port 80 is free,
+        so a restart cannot lose the race for the port."""
+        self.sh(["sh", "-c", 'p=$(cat /run/web.pid 2>/dev/null) || exit 0; '
+                 'kill $(pgrep -P "$p") "$p" 2>/dev/null; '
+                 'while kill -0 "$p" 2>/dev/null || ss -Hltn "sport = :80" | grep -q .; '
+                 'do sleep 0.05; done; rm -f /run/web.pid'])
+
+    def restart(self) -> None:
+        from netdojo.services.runner import wait_ready
+
+        self.stop()
+        self.sh(self.start_argv())
+        wait_ready([self])
+
     def ready(self) -> bool:
         r = self.sh(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
                      "http://127.0.0.1/health"])
