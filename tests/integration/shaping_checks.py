@@ -38,9 +38,10 @@ def check_multi_hop_delay(lab, shaper: str) -> None:
 def check_jitter(lab, shaper: str) -> None:
     net = lab(pair(delay=20, jitter=5), shaper)
     ping(net.ns("h1"), net.ip("h2"), count=3, interval=0.05)
-    r = ping(net.ns("h1"), net.ip("h2"), count=60, interval=0.05)
-    # each direction ±5 ms uniform: RTT spreads over 30..50 ms with median ~40
-    assert bands.rtt_ok(40.0, r.median_ms, ) or abs(r.median_ms - 40) < 1.5
+    r = ping(net.ns("h1"), net.ip("h2"), count=200, interval=0.02)
+    # each direction ±5 ms uniform: RTT is triangular over 30..50 ms (sd 4.1 ms), so the
+    # median of 200 probes has a standard error of ~0.36 ms; 1.5 ms is four of them
+    assert abs(r.median_ms - 40) < 1.5, r.median_ms
     assert 30 - 0.5 <= min(r.rtts_ms) and max(r.rtts_ms) <= 50 + 1.5
     assert statistics.pstdev(r.rtts_ms) > 1.5  # it really varies
 
@@ -57,5 +58,7 @@ def check_loss(lab, shaper: str, loss: float, probes: int = 1000) -> None:
     p_round_trip = 1 - (1 - loss / 100) ** 2
     lost = r.sent - r.received
     assert r.sent == probes
-    assert bands.loss_ok(r.sent, lost, p_round_trip), \
+    # 99.9 % interval: a test run must not fail 1 time in 100 by design (the benchmark
+    # judges the 99 % band over 2,000 probes)
+    assert bands.loss_ok(r.sent, lost, p_round_trip, z=3.29), \
         f"{lost}/{r.sent} lost, expected ~{p_round_trip * probes:.0f}"

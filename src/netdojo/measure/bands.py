@@ -27,8 +27,9 @@ def binomial_interval(n: int, p: float, z: float = 2.576) -> tuple[float, float]
     return max(0.0, mean - z * sd - 0.5), min(float(n), mean + z * sd + 0.5)
 
 
-def loss_ok(sent: int, lost: int, p: float) -> bool:
-    lo, hi = binomial_interval(sent, p)
+def loss_ok(sent: int, lost: int, p: float, z: float = 2.576) -> bool:
+    """Inside the binomial interval (99 % by default, the benchmark's target band)."""
+    lo, hi = binomial_interval(sent, p, z)
     return lo <= lost <= hi
 
 
