@@ -23,6 +23,22 @@ if ! answers; then
     systemctl start docker || true
   fi
 fi
+# A dockerd that was killed (a machine handed on, a session ended) leaves its pid files behind,
+# and a new dockerd refuses to start over them.  Remove only files whose process is gone.
+stale() {
+  [ -f "$1" ] || return 1
+  local pid; pid="$(cat "$1" 2>/dev/null)"
+  case "$(cat "/proc/${pid:-0}/comm" 2>/dev/null)" in
+    dockerd|containerd) return 1 ;;   # alive (and not a recycled pid)
+    *) return 0 ;;
+  esac
+}
+for f in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+  if stale "$f"; then
+    echo "netdojo install: removing stale $f"
+    rm -f "$f"
+  fi
+done
 if ! answers; then
   echo "netdojo install: starting dockerd"
   nohup dockerd >/var/log/netdojo-dockerd.log 2>&1 &

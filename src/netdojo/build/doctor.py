@@ -32,6 +32,22 @@ def report() -> str:
     lines.append(f"link shaper (--shaper auto): {shaper}")
     lines.append("switches: Linux bridges, each in its own namespace (works with dockerd's "
                  "FORWARD DROP; root namespace untouched)")
+    try:
+        import mininet.net  # noqa: F401
+
+        mn = "available (--builder mininet: " + ("rate, delay, jitter, loss" if c.netem
+                                                 else "rate only: no netem") + ")"
+    except ImportError:
+        mn = "missing (apt-get install mininet, or run scripts/install.sh)"
+    lines.append(f"builders: netdojo (default, netlink); Mininet {mn}")
+    if c.docker:
+        from netdojo.build import images
+
+        have = images.exists(images.NODE_IMAGE)
+        lines.append(f"container nodes: Docker engine answers; {images.NODE_IMAGE} "
+                     + ("is built" if have else "is missing: netdojo images build"))
+    else:
+        lines.append("container nodes: no Docker engine (scripts/install-docker.sh)")
     for tool in ("ip", "tc", "iptables", "ping", "iperf3", "traceroute", "tcpdump", "mnexec"):
         if not shutil.which(tool):
             lines.append(f"missing tool: {tool} (run scripts/install.sh)")
