@@ -220,3 +220,13 @@ def test_haproxy_routes_by_path_host_and_cookie(demo):
     pinned = {curl(demo, "client1", "http://lb/whoami", extra=["-H", f"Cookie: {cookie}"]).backend
               for _ in range(6)}
     assert pinned == {cookie.split("=")[1]}
+
+
+def test_page_with_configured_objects_and_tls_http10(demo):
+    page = sh(demo, "client1", "curl", "-s", "http://web1/").stdout
+    assert page.count('<img src="/obj/') == 10  # objects: "10:10240" by default
+    size = sh(demo, "client1", "curl", "-s", "-o", "/dev/null", "-w", "%{size_download}",
+              "http://web1/obj/3").stdout
+    assert size == "10240"
+    r = curl(demo, "client1", "https://web1/whoami", "1.0")
+    assert r.status == 200 and r.server_protocol == "1.0"
