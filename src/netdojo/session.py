@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from netdojo.build import lifecycle
 from netdojo.build.network import Network
+from netdojo.services.runner import start_services
 from netdojo.spec.model import Topology
 
 
@@ -12,8 +13,6 @@ def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None,
        builder: str = "netdojo") -> Network:
     net = lifecycle.up(topo, shaper, detached=detached, builder=builder)
     try:
-        from netdojo.services.runner import start_services
-
         net.services = start_services(net, log=log)
     except BaseException:
         net.run.teardown()

@@ -83,5 +83,17 @@ def labelled(run_id: str | None = None) -> list[str]:
     return r.stdout.split() if r.returncode == 0 else []
 
 
+def strays(known_runs: set[str]) -> list[str]:
+    """Containers netdojo made for runs that no longer have a record (read from the label)."""
+    try:
+        r = subprocess.run(["docker", "ps", "-a", "--filter", f"label={LABEL}", "--format",
+                            f'{{{{.Names}}}} {{{{.Label "{LABEL}"}}}}'],
+                           capture_output=True, text=True)
+    except FileNotFoundError:
+        return []
+    rows = [line.split() for line in r.stdout.splitlines()] if r.returncode == 0 else []
+    return [row[0] for row in rows if len(row) == 2 and row[1] not in known_runs]
+
+
 def exec_argv(name: str, cmd: list[str], interactive: bool = False) -> list[str]:
     return ["docker", "exec", "-i" + ("t" if interactive else ""), name, *cmd]

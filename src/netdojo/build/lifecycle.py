@@ -23,11 +23,7 @@ def up(topo: Topology, shaper: str = "auto", detached: bool = False,
         from netdojo.build import mininet_builder
 
         caps = probe()
-        mininet_builder.check(topo, caps.netem)
-        for lk in topo.links:  # Mininet's LinuxBridge enslaves ports named after the switch
-            for ep in (lk.a, lk.b):
-                if topo.nodes[ep.node].kind == "switch" and not ep.ifname.startswith(ep.node + "-"):
-                    ep.ifname = mininet_builder.port_name(ep.node, ep.ifname)
+        mininet_builder.prepare(topo, caps.netem)
         if any(lk.params.shaped for lk in topo.links):
             chosen = "netem" if caps.netem else "htb"
     elif any(lk.params.shaped for lk in topo.links):
@@ -55,8 +51,7 @@ def down(run_id: str | None = None, everything: bool = False) -> list[str]:
             removed.append(run.id)
         from netdojo.build import containers, netns
 
-        known = {r.id for r in runs.all_runs()}
-        stray_containers = [c for c in containers.labelled() if c[2:8] not in known]  # nd<id>-…
+        stray_containers = containers.strays({r.id for r in runs.all_runs()})
         containers.remove(stray_containers)
         stray = runs.orphans()
         netns.delete(stray)

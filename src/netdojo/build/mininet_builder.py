@@ -28,7 +28,8 @@ def port_name(switch: str, ifname: str) -> str:
     return f"{switch}-{ifname}"
 
 
-def check(topo, caps_netem: bool) -> None:
+def prepare(topo, caps_netem: bool) -> None:
+    """Refuse what this builder cannot make, and name switch ports as LinuxBridge expects."""
     for lk in topo.links:
         p = lk.params
         if (p.delay or p.jitter or p.loss) and not caps_netem:
@@ -39,9 +40,12 @@ def check(topo, caps_netem: bool) -> None:
             if topo.nodes[ep.node].kind == "container":
                 raise NetdojoError("--builder mininet does not make container nodes; "
                                    "use the default builder")
-            if topo.nodes[ep.node].kind == "switch" and len(port_name(ep.node, ep.ifname)) > 15:
+            if topo.nodes[ep.node].kind != "switch" or ep.ifname.startswith(ep.node + "-"):
+                continue
+            if len(port_name(ep.node, ep.ifname)) > 15:
                 raise NetdojoError(f"--builder mininet: port name {port_name(ep.node, ep.ifname)}"
                                    " is longer than 15 characters; shorten the switch name")
+            ep.ifname = port_name(ep.node, ep.ifname)
 
 
 def build(net: Network) -> None:
@@ -65,7 +69,8 @@ def build(net: Network) -> None:
             else:
                 nodes[name] = mn.addHost(name, cls=Host, ip=None)
         for name, node in nodes.items():
-            net.run.record_process(node.pid, f"mininet:{name}")
+            net.run.record_process(node.pid, f"mininet:{name}", save=False)
+        net.run.save()  # the shells, before any link: what the reaper must end
         for lk in topo.links:
             p = lk.params
             params = {}
@@ -90,4 +95,3 @@ def build(net: Network) -> None:
         raise BuildError(f"Mininet could not build the topology: {e}") from e
     # Name every node's namespace for the rest of netdojo (exec, measure, down, reaper).
     netns.ip_batch(f"netns attach {net.ns(n)} {nodes[n].pid}" for n in topo.nodes)
-    net.mininet = mn

@@ -60,7 +60,6 @@ class Network:
         self.routing: RoutingPlan = plan_routes(topo, self.addr)
         self.wires: list[Wire] = []
         self.services: list = []  # filled by netdojo.session once the daemons are up
-        self.mininet = None  # the Mininet object, with --builder mininet
         if run.shaper == "userspace":
             self.wires = [Wire(i, lk) for i, lk in enumerate(topo.links) if lk.params.shaped]
 
@@ -152,49 +151,43 @@ class Network:
         return out.stdout + out.stderr + files.stdout
 
     def build(self) -> None:
-        if self.run.builder == "mininet":
-            return self._build_with_mininet()
         self.run.namespaces = self.planned_namespaces()
         self.run.containers = [c for n in self.topo.nodes if self.is_container(n)
                                for c in (self.run.container(n),
                                          containers.holder_name(self.run.container(n)))]
         self.run.save()  # before creating anything: the list `down` and the reaper use
-        netns.create([self.ns(n) for n in self.topo.nodes if not self.is_container(n)]
-                     + ([self.run.wire_ns] if self.wires else []))
-        self._containers()
-        self._links()
-        for name, node in self.topo.nodes.items():
-            if node.kind == "switch":
-                self._switch(name, node.hub)
-            else:
-                self._l3_node(name, node.routes_packets)
-        self._hosts_files()
-        if self.run.shaper == "netem":
-            self._netem()
-        elif self.wires:
-            self._wire()
-        self.run.state = "up"
-        self.run.save()
+        if self.run.builder == "mininet":
+            from netdojo.build import mininet_builder
 
-    def _build_with_mininet(self) -> None:
-        from netdojo.build import mininet_builder
-
-        self.run.namespaces = [self.ns(n) for n in self.topo.nodes]
-        self.run.save()
-        mininet_builder.build(self)
-        self.run.save()
+            mininet_builder.build(self)  # nodes, links, bridges and TCLink shaping
+        else:
+            attached = {self.ns(n) for n in self.topo.nodes if self.is_container(n)}
+            netns.create([n for n in self.run.namespaces if n not in attached])
+            self._containers()
+            self._links()
+            for name, node in self.topo.nodes.items():
+                if node.kind == "switch":
+                    self._switch(name, node.hub)
         for name, node in self.topo.nodes.items():
             if node.kind != "switch":
                 self._l3_node(name, node.routes_packets)
         self._hosts_files()
+        if self.run.builder != "mininet":
+            if self.run.shaper == "netem":
+                self._netem()
+            elif self.wires:
+                self._wire()
         self.run.state = "up"
         self.run.save()
 
+    def _names(self) -> dict[str, str]:
+        """Each node's primary address, for /etc/hosts inside nodes and containers."""
+        return {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
+                if self.addr.primary_ip(node) == ip.ip}
+
     def _containers(self) -> None:
-        names = {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
-                 if self.addr.primary_ip(node) == ip.ip}
         specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
-                  "image": node.image, "netns": self.ns(n), "hosts": names,
+                  "image": node.image, "netns": self.ns(n), "hosts": self._names(),
                   "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns()}
                  for n, node in self.topo.nodes.items() if node.kind == "container"]
         containers.start(specs)
@@ -278,8 +271,7 @@ class Network:
     def _hosts_files(self) -> None:
         # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
         text = "127.0.0.1 localhost\n" + "".join(
-            f"{ip.ip} {node}\n" for (node, _), ip in sorted(self.addr.ips.items())
-            if self.addr.primary_ip(node) == ip.ip)
+            f"{ip} {node}\n" for node, ip in self._names().items())
         for node in self.topo.nodes:
             if self.is_container(node):
                 continue  # Docker writes its /etc/hosts from --add-host

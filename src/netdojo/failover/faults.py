@@ -41,8 +41,7 @@ class Faults:
         if fault == "crash":
             _run(["docker", "start", self.net.run.container(node)])
             web = next(s for s in self.net.services if s.node == node and s.name == "http")
-            self._in(node, "rm -f /run/web.pid")
-            _run(self.net.exec_argv(node, web.start_argv()))
+            web.restart()  # the server died with the container; its pid file did not
         elif fault == "hang":
             self._in(node, 'p=$(cat /run/web.pid); kill -CONT $(pgrep -P "$p") $p')
         elif fault == "5xx":

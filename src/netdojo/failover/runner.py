@@ -103,8 +103,9 @@ def one_variant(net: Network, sc: Scenario, variant: str, log) -> tuple[float, l
             else:
                 faults.restore(active.pop(ev.backend), ev.backend)
             log(f"[{variant}] t={time.time() - t0:5.1f}s {ev.label}")
-        tail = gen.stdout.read()  # "done N max_late_ms X" once every request has settled
+        # its stdout is two short lines, so waiting before reading cannot fill the pipe
         gen.wait(timeout=sc.duration + sc.timeout + 60)
+        tail = gen.stdout.read()  # "done N max_late_ms X"
         if gen.returncode != 0:
             raise NetdojoError(f"load generator failed (exit {gen.returncode})")
         late = float(tail.split("max_late_ms")[1]) if "max_late_ms" in tail else None

@@ -4,8 +4,8 @@ h2c), ngtcp2's client for HTTP/3.  Each result says which protocol the *server* 
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
-import tempfile
 from dataclasses import dataclass
 
 CA = "/etc/netdojo/tls/ca.pem"
@@ -40,7 +40,7 @@ def curl(net, node: str, url: str, version: str = "1.1", timeout: float = 5,
 
 def h3(net, node: str, host_ip: str, url: str, timeout: float = 10) -> HttpResult:
     """GET over HTTP/3 (QUIC) with ngtcp2's gtlsclient; the body is read from its download dir."""
-    d = "/tmp/netdojo-h3-" + next(tempfile._get_candidate_names())  # noqa: SLF001
+    d = f"/tmp/netdojo-h3-{secrets.token_hex(4)}"
     script = (f"mkdir -p {d} && timeout {timeout} gtlsclient --no-quic-dump "
               f"--exit-on-all-streams-close --download={d} {host_ip} 443 {url} 2>&1; "
               f"echo __netdojo_body__; cat {d}/* 2>/dev/null; rm -rf {d}")

@@ -57,6 +57,12 @@ class Service:
         return subprocess.run(self.net.exec_argv(self.node, cmd), input=input,
                               capture_output=True, text=True, timeout=timeout)
 
+    def allow(self, *keys: str) -> None:
+        """Refuse settings this service does not know (a typo must not be ignored silently)."""
+        unknown = set(self.settings) - set(keys)
+        if unknown:
+            raise self.fail(f"unknown settings {sorted(unknown)} (allowed: {', '.join(keys)})")
+
     def ip_of(self, ref: str) -> str:
         """A node name or a literal address → an address."""
         if ref in self.net.topo.nodes:

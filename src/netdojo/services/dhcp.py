@@ -27,10 +27,8 @@ class KeaDhcp(Service):
 
     def render(self) -> None:
         s = self.settings
-        unknown = set(s) - {"interface", "pool", "router", "dns", "domain", "lease_time",
-                            "reservations", "raw"}
-        if unknown:
-            raise self.fail(f"unknown settings {sorted(unknown)}")
+        self.allow("interface", "pool", "router", "dns", "domain", "lease_time", "reservations",
+                   "raw")
         ifname = s.get("interface") or self.first_ifname()
         ip = dict(self.net.addr.addresses_of(self.node)).get(ifname)
         if ip is None:
@@ -115,6 +113,7 @@ class DhcpClient(Service):
     ready_timeout = 30.0
 
     def render(self) -> None:
+        self.allow("interface")
         self.ifname = self.settings.get("interface") or self.first_ifname()
 
     def start_argv(self) -> list[str]:

@@ -58,9 +58,7 @@ class BindAuthoritative(_Bind):
 
     def render(self) -> None:
         s = self.settings
-        unknown = set(s) - {"zone", "records", "root", "ttl"}
-        if unknown:
-            raise self.fail(f"unknown settings {sorted(unknown)} (zone, records, root, ttl)")
+        self.allow("zone", "records", "root", "ttl")
         self.zone = str(s.get("zone", "lab.example")).rstrip(".")
         ttl = int(s.get("ttl", 300))
         me = self.net.ip(self.node)
@@ -120,6 +118,7 @@ class BindResolver(_Bind):
     phase = 1
 
     def render(self) -> None:
+        self.allow("root")
         root = self.settings.get("root")
         if not root:
             raise self.fail("'root' must name the node whose dns service has root: true")

@@ -51,9 +51,7 @@ class HAProxy(Service):
 
     def render(self) -> None:
         s = self.settings
-        unknown = set(s) - KEYS
-        if unknown:
-            raise self.fail(f"unknown settings {sorted(unknown)} (allowed: {sorted(KEYS)})")
+        self.allow(*sorted(KEYS))
         mode = s.get("mode", "http")
         if mode not in ("http", "tcp"):
             raise self.fail(f"mode is http (L7) or tcp (L4), got {mode!r}")

@@ -19,9 +19,7 @@ class WebServer(Service):
 
     def render(self) -> None:
         s = self.settings
-        unknown = set(s) - {"tls", "h3", "objects"}
-        if unknown:
-            raise self.fail(f"unknown settings {sorted(unknown)} (tls, h3, objects)")
+        self.allow("tls", "h3", "objects")
         self.tls = bool(s.get("tls", True))
         self.h3 = bool(s.get("h3", True)) and self.tls
         objects = str(s.get("objects", "10:10240"))

@@ -25,6 +25,7 @@ class Nat(Service):
 
     def render(self) -> None:
         s = self.settings
+        self.allow("outside", "forwards")
         if not self.net.topo.nodes[self.node].forward:
             raise self.fail("a NAT node must forward packets: add 'forward: true'")
         addrs = dict(self.net.addr.addresses_of(self.node))

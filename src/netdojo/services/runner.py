@@ -54,15 +54,20 @@ def _tar(files: dict[str, str]) -> bytes:
             data = text.encode()
             info = tarfile.TarInfo(path.lstrip("/"))
             info.size = len(data)
-            info.mode = 0o600 if path.endswith(".key") else 0o644
+            info.mode = 0o600 if path.endswith((".key", ".secret")) else 0o644
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 
+def _put(net: Network, node: str, files: dict[str, str]) -> subprocess.CompletedProcess:
+    """Write files into a node's container with one exec (a tar stream)."""
+    return subprocess.run(net.exec_argv(node, ["tar", "-x", "-C", "/"]), input=_tar(files),
+                          capture_output=True)
+
+
 def install(svc: Service) -> None:
     if svc.files:
-        r = subprocess.run(svc.net.exec_argv(svc.node, ["tar", "-x", "-C", "/"]),
-                           input=_tar(svc.files), capture_output=True)
+        r = _put(svc.net, svc.node, svc.files)
         if r.returncode != 0:
             raise svc.fail(f"could not write its files: {r.stderr.decode().strip()}")
     argv = svc.check_argv()
@@ -99,11 +104,13 @@ def _share_ca(net: Network) -> None:
     ca = net.run.dir / "ca" / "ca.pem"
     if not ca.exists():
         return
-    blob = _tar({"/etc/netdojo/tls/ca.pem": ca.read_text()})
+    files = {"/etc/netdojo/tls/ca.pem": ca.read_text()}
     nodes = [n for n, node in net.topo.nodes.items() if node.kind == "container"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda n: subprocess.run(net.exec_argv(n, ["tar", "-x", "-C", "/"]),
-                                               input=blob, capture_output=True), nodes))
+        for node, r in zip(nodes, pool.map(lambda n: _put(net, n, files), nodes), strict=True):
+            if r.returncode != 0:
+                raise ServiceError(f"{node}: could not install the lab CA: "
+                                   f"{r.stderr.decode().strip()}")
 
 
 def wait_ready(group: list[Service]) -> None:

@@ -10,6 +10,7 @@ import re
 from netdojo.services.base import Service
 
 CONF = "/etc/netdojo/sshd_config"
+PASSWORDS = "/etc/netdojo/ssh-passwords.secret"  # fed to chpasswd, then removed
 
 
 class Ssh(Service):
@@ -18,6 +19,7 @@ class Ssh(Service):
     config_path = CONF
 
     def render(self) -> None:
+        self.allow("users")
         users = self.settings.get("users") or {"student": "netdojo"}
         if not isinstance(users, dict):
             raise self.fail("'users' maps user name → password")
@@ -25,7 +27,8 @@ class Ssh(Service):
             if not re.match(r"^[a-z_][a-z0-9_-]{0,30}$", str(u)):
                 raise self.fail(f"user name {u!r} is not a valid login")
         self.users = {str(k): str(v) for k, v in users.items()}
-        self.files = {CONF: "Port 22\nListenAddress 0.0.0.0\nPasswordAuthentication yes\n"
+        self.files = {PASSWORDS: "".join(f"{u}:{p}\n" for u, p in self.users.items()),
+                      CONF: "Port 22\nListenAddress 0.0.0.0\nPasswordAuthentication yes\n"
                             "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin no\n"
                             "PidFile /run/sshd.pid\nSubsystem sftp /usr/lib/openssh/sftp-server\n"}
 
@@ -35,12 +38,8 @@ class Ssh(Service):
     def start_argv(self) -> list[str]:
         setup = " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
                             for u in self.users)
-        return ["sh", "-c", f"{setup} && chpasswd && mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF}"]
-
-    def sh(self, cmd, input=None, timeout=30):  # chpasswd reads user:password lines
-        if cmd and cmd[0] == "sh" and "chpasswd" in cmd[-1] and input is None:
-            input = "".join(f"{u}:{p}\n" for u, p in self.users.items())
-        return super().sh(cmd, input=input, timeout=timeout)
+        return ["sh", "-c", f"{setup} && chpasswd < {PASSWORDS} && rm -f {PASSWORDS} && "
+                f"mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF}"]
 
     def ready(self) -> bool:
         return self.listening(22)
