@@ -16,13 +16,13 @@ import subprocess
 import time
 from pathlib import Path
 
-from netdojo.build import lifecycle
-from netdojo.build.capabilities import probe
 from netdojo.measure import bands
 from netdojo.measure.iperf import iperf
 from netdojo.measure.ping import ping
-from netdojo.spec import Topology, linear, star
-from netdojo.spec.validate import validate
+from netdojo.net import lifecycle
+from netdojo.net.capabilities import probe
+from netdojo.topo import Topology, linear, star
+from netdojo.topo.validate import validate
 
 OUT = Path(__file__).resolve().parent / "results"
 DELAYS = [1, 5, 20, 50, 100, 200]

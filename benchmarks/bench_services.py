@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from netdojo import session
-from netdojo.build import images
-from netdojo.spec.resolve import resolve
+from netdojo.net import images
+from netdojo.topo.resolve import resolve
 
 OUT = Path(__file__).resolve().parent / "results"
 

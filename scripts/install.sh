@@ -13,6 +13,7 @@ fi
 APT_PACKAGES=(
   iproute2 iptables ethtool iputils-ping iperf3 traceroute tcpdump
   mininet bridge-utils python3 python3-venv python3-pip python3-yaml
+  graphviz fonts-dejavu-core
 )
 
 missing=()

@@ -5,7 +5,7 @@
 Every flow from the left to the right shares r1 -- r2; its queue is where delay builds up.
 """
 
-from netdojo.spec import Topology
+from netdojo.topo import Topology
 
 
 def topology(pairs: int = 3, bottleneck_mbps: float = 20, delay_ms: float = 10) -> Topology:

@@ -3,10 +3,10 @@ down together — on failure too, so a broken daemon config leaves nothing runni
 
 from __future__ import annotations
 
-from netdojo.build import lifecycle
-from netdojo.build.network import Network
+from netdojo.net import lifecycle
+from netdojo.net.network import Network
 from netdojo.services.runner import start_services
-from netdojo.spec.model import Topology
+from netdojo.topo.model import Topology
 
 
 def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None,

@@ -1,7 +1,7 @@
 import pytest
 
-from netdojo.build import lifecycle
-from netdojo.build.capabilities import probe
+from netdojo.net import lifecycle
+from netdojo.net.capabilities import probe
 
 from .helpers import snapshot
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from netdojo.build import netns
+from netdojo.net import netns
 
 RUN_ROOT = Path("/run/netdojo")
 

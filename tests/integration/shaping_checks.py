@@ -7,8 +7,8 @@ import statistics
 from netdojo.measure import bands
 from netdojo.measure.iperf import iperf
 from netdojo.measure.ping import ping
-from netdojo.spec import Topology, linear
-from netdojo.spec.validate import validate
+from netdojo.topo import Topology, linear
+from netdojo.topo.validate import validate
 
 
 def pair(**params) -> Topology:

@@ -2,11 +2,11 @@ import ipaddress
 import json
 import subprocess
 
-from netdojo.build import netns
-from netdojo.build.runs import ETC_NETNS
 from netdojo.measure.ping import ping
 from netdojo.measure.traceroute import traceroute
-from netdojo.spec import bus, ring, star
+from netdojo.net import netns
+from netdojo.net.runs import ETC_NETNS
+from netdojo.topo import bus, ring, star
 
 
 def test_star_every_host_reaches_every_other(lab):

@@ -9,7 +9,7 @@ import pytest
 from netdojo.measure import bands
 from netdojo.measure.iperf import iperf
 from netdojo.measure.ping import ping
-from netdojo.spec import star
+from netdojo.topo import star
 
 SYSCTLS = ["net/ipv4/ip_forward", "net/bridge/bridge-nf-call-iptables",
            "net/ipv6/conf/all/disable_ipv6"]

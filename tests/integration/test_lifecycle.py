@@ -4,9 +4,9 @@ import os
 import signal
 import textwrap
 
-from netdojo.build import lifecycle, netns
-from netdojo.build.network import Network
-from netdojo.spec import star
+from netdojo.net import lifecycle, netns
+from netdojo.net.network import Network
+from netdojo.topo import star
 
 from .helpers import alive, cli, popen_cli, run_state, snapshot, wait_for_line, wait_until
 

@@ -5,12 +5,12 @@ import signal
 
 import pytest
 
-from netdojo.build import lifecycle, netns
 from netdojo.errors import NetdojoError
 from netdojo.measure import bands
 from netdojo.measure.iperf import iperf
 from netdojo.measure.ping import ping
-from netdojo.spec import ring, star
+from netdojo.net import lifecycle, netns
+from netdojo.topo import ring, star
 
 from .helpers import alive, cli, popen_cli, run_state, wait_for_line, wait_until
 

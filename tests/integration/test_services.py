@@ -13,9 +13,9 @@ import paramiko
 import pytest
 
 from netdojo import session
-from netdojo.build import containers, netns
 from netdojo.measure.http import curl, h3
-from netdojo.spec.resolve import resolve
+from netdojo.net import containers, netns
+from netdojo.topo.resolve import resolve
 
 from .helpers import snapshot, wait_until
 

@@ -12,10 +12,10 @@ import subprocess
 import pytest
 
 from netdojo import session
-from netdojo.build import containers
 from netdojo.errors import NetdojoError
 from netdojo.measure.http import curl
-from netdojo.spec import parse_topology
+from netdojo.net import containers
+from netdojo.topo import parse_topology
 
 from .helpers import alive, popen_cli, run_state, snapshot, wait_for_line, wait_until
 from .test_services import _docker_ready

@@ -3,9 +3,9 @@ import ipaddress
 import pytest
 
 from netdojo.errors import SpecError
-from netdojo.spec import Topology, parse_topology
-from netdojo.spec.addressing import plan_addresses
-from netdojo.spec.validate import validate
+from netdojo.topo import Topology, parse_topology
+from netdojo.topo.addressing import plan_addresses
+from netdojo.topo.validate import validate
 
 
 def test_one_subnet_per_segment_and_point_to_point():

@@ -1,7 +1,7 @@
 import struct
 
-from netdojo.build import nfqueue
-from netdojo.build.delayd import DelayLine
+from netdojo.net import nfqueue
+from netdojo.net.delayd import DelayLine
 
 
 def packet_msg(queue: int, packet_id: int) -> bytes:
@@ -88,8 +88,8 @@ def test_the_line_learns_its_own_lateness():
 
 
 def test_netem_and_wire_configuration_lines():
-    from netdojo.build import shaping
-    from netdojo.spec.model import LinkParams
+    from netdojo.net import shaping
+    from netdojo.topo.model import LinkParams
 
     p = LinkParams(bw=10, delay=20, jitter=2, loss=1, queue=100)
     lines = shaping.netem_lines("eth0", p)

@@ -1,8 +1,8 @@
 import pytest
 
-from netdojo.spec import bus, linear, mesh, ring, star, tree
-from netdojo.spec.addressing import plan_addresses
-from netdojo.spec.routing import path_links, plan_routes
+from netdojo.topo import bus, linear, mesh, ring, star, tree
+from netdojo.topo.addressing import plan_addresses
+from netdojo.topo.routing import path_links, plan_routes
 
 
 def kinds(t):

@@ -3,7 +3,7 @@ import textwrap
 import pytest
 
 from netdojo.errors import SpecError
-from netdojo.spec import load_topology, parse_topology
+from netdojo.topo import load_topology, parse_topology
 
 GOOD = """\
 name: t
@@ -82,7 +82,7 @@ def test_explicit_addresses_and_routes(tmp_path):
 
 
 def test_python_topology_file(repo, tmp_path):
-    from netdojo.spec.resolve import resolve
+    from netdojo.topo.resolve import resolve
 
     t = resolve(str(repo / "topologies" / "dumbbell.py"))
     assert t.name == "dumbbell" and len(t.hosts()) == 6
@@ -98,7 +98,7 @@ def test_python_topology_file(repo, tmp_path):
 
 
 def test_generator_specs_and_unknown_names():
-    from netdojo.spec.resolve import resolve
+    from netdojo.topo.resolve import resolve
 
     assert len(resolve("tree,2,3").hosts()) == 9
     assert resolve("mesh,5,partial").name == "mesh5partial"

@@ -1,6 +1,6 @@
-from netdojo.spec import load_topology
-from netdojo.spec.addressing import plan_addresses
-from netdojo.spec.serialize import from_dict, to_dict
+from netdojo.topo import load_topology
+from netdojo.topo.addressing import plan_addresses
+from netdojo.topo.serialize import from_dict, to_dict
 
 
 def test_roundtrip_keeps_addresses(repo):

@@ -12,10 +12,10 @@ import time
 from dataclasses import asdict
 
 from netdojo import session
-from netdojo.build import lifecycle, runs
-from netdojo.build.network import Network
 from netdojo.errors import NetdojoError
-from netdojo.spec.resolve import resolve
+from netdojo.net import lifecycle, runs
+from netdojo.net.network import Network
+from netdojo.topo.resolve import resolve
 
 
 def _need_root() -> None:
@@ -37,7 +37,7 @@ def _tear_down_on_signals() -> None:
 
 def cmd_validate(a: argparse.Namespace) -> int:
     topo = resolve(a.topology)
-    from netdojo.spec.addressing import plan_addresses
+    from netdojo.topo.addressing import plan_addresses
 
     addr = plan_addresses(topo)
     kinds: dict[str, int] = {}
@@ -172,7 +172,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
 
 
 def cmd_images(a: argparse.Namespace) -> int:
-    from netdojo.build import images
+    from netdojo.net import images
 
     if a.action == "build":
         _need_root()
@@ -189,7 +189,8 @@ JOBS = ("lb-failover",)
 
 def cmd_run(a: argparse.Namespace) -> int:
     if a.job not in JOBS:
-        raise NetdojoError(f"unknown lab {a.job!r} (known: {', '.join(JOBS)})")
+        raise NetdojoError(f"unknown job {a.job!r} (known: {', '.join(JOBS)}; lab exercises: "
+                           "`netdojo lab list`)")
     from pathlib import Path
 
     from netdojo.failover.runner import run
@@ -209,7 +210,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 def cmd_doctor(a: argparse.Namespace) -> int:
     _need_root()
-    from netdojo.build.doctor import report
+    from netdojo.net.doctor import report
 
     print(report())
     return 0
@@ -292,6 +293,10 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("doctor", help="what this host offers and which backend each uses")
     s.set_defaults(func=cmd_doctor)
+
+    from netdojo.cli.labs import add_parsers
+
+    add_parsers(sub)
     return p
 
 

@@ -12,8 +12,8 @@ import signal
 import subprocess
 import sys
 
-from netdojo.build.network import Network
 from netdojo.measure.ping import ping
+from netdojo.net.network import Network
 
 
 class Shell(cmd.Cmd):

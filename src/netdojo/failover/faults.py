@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import subprocess
 
-from netdojo.build.network import Network
 from netdojo.errors import NetdojoError
+from netdojo.net.network import Network
 
 
 def _run(argv: list[str]) -> None:

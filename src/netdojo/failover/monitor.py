@@ -1,5 +1,9 @@
 """Watches HAProxy's runtime API from inside the load balancer's namespace (a TCP socket on
-127.0.0.1 there, no docker exec per poll) and records every UP/DOWN change with its time."""
+127.0.0.1 there, no docker exec per poll) and records every UP/DOWN change with its time.
+
+Servers are told apart by their address, mapped to node names, so a hand-written config with
+its own backend and server names is watched the same way; a node listed in several backends
+counts as UP only while every entry is UP."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from netdojo.build import netns
+from netdojo.net import netns
 from netdojo.services.haproxy import API_PORT, parse_servers_state
 
 
@@ -20,8 +24,10 @@ class Transition:
 
 
 class StateMonitor(threading.Thread):
-    def __init__(self, ns: str, interval: float = 0.05, on_change=None):
+    def __init__(self, ns: str, interval: float = 0.05, on_change=None,
+                 names: dict[str, str] | None = None):
         super().__init__(daemon=True)
+        self.names = names or {}  # server address → node name
         self.ns = ns
         self.interval = interval
         self.on_change = on_change
@@ -32,7 +38,7 @@ class StateMonitor(threading.Thread):
 
     def query(self) -> str:
         with socket.create_connection(("127.0.0.1", API_PORT), timeout=1) as s:
-            s.sendall(b"show servers state be_all\n")
+            s.sendall(b"show servers state\n")
             chunks = []
             while data := s.recv(65536):
                 chunks.append(data)
@@ -47,14 +53,18 @@ class StateMonitor(threading.Thread):
                 except OSError:
                     self.errors += 1
                     states = []
+                nodes: dict[str, bool] = {}
                 for st in states:
-                    if self._last.get(st.server) != st.up:
-                        if st.server in self._last:
-                            tr = Transition(now, st.server, st.up)
+                    node = self.names.get(st.address, st.server)
+                    nodes[node] = nodes.get(node, True) and st.up
+                for node, up in nodes.items():
+                    if self._last.get(node) != up:
+                        if node in self._last:
+                            tr = Transition(now, node, up)
                             self.transitions.append(tr)
                             if self.on_change:
                                 self.on_change(tr)
-                        self._last[st.server] = st.up
+                        self._last[node] = up
                 self._halt.wait(self.interval)
 
     def stop(self) -> None:

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 from netdojo import session
-from netdojo.build.network import Network
 from netdojo.errors import NetdojoError, SpecError
 from netdojo.failover import report
 from netdojo.failover.analysis import VariantResult, analyse
@@ -19,7 +18,8 @@ from netdojo.failover.faults import Faults
 from netdojo.failover.monitor import StateMonitor, Transition
 from netdojo.failover.scenario import Scenario
 from netdojo.failover.variants import settings_for
-from netdojo.spec.resolve import resolve
+from netdojo.net.network import Network
+from netdojo.topo.resolve import resolve
 
 LOG = "/tmp/netdojo-requests.jsonl"
 
@@ -69,6 +69,11 @@ def one_variant(net: Network, sc: Scenario, variant: str, log) -> tuple[float, l
     lb = next(s for s in net.services if s.node == sc.lb and s.name == "haproxy")
     log(f"[{variant}] configuring HAProxy and waiting for every backend UP")
     lb.reconfigure(settings_for(variant, sc.backends))
+    return play(net, sc, variant, log)
+
+
+def play(net: Network, sc: Scenario, variant: str, log) -> tuple[float, list, list]:
+    """Load on, the timeline played, HAProxy's verdicts watched: (t0, requests, transitions)."""
     changes: list[dict] = []
     t0_box: list[float] = []
 
@@ -77,7 +82,8 @@ def one_variant(net: Network, sc: Scenario, variant: str, log) -> tuple[float, l
         rel = tr.t - t0_box[0] if t0_box else 0.0
         log(f"[{variant}] t={rel:5.1f}s HAProxy: {tr.server} {'UP' if tr.up else 'DOWN'}")
 
-    monitor = StateMonitor(net.ns(sc.lb), on_change=on_change)
+    names = {net.ip(b): b for b in sc.backends}
+    monitor = StateMonitor(net.ns(sc.lb), on_change=on_change, names=names)
     monitor.start()
     argv = net.exec_argv(sc.client, [
         "/opt/web/bin/python", "/opt/web/loadgen.py", sc.url, "--rate", str(sc.rate),

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from netdojo.errors import SpecError
 from netdojo.failover.variants import VARIANTS
-from netdojo.spec.loader import _Seq, parse_yaml, read_text
+from netdojo.paths import data_dir
+from netdojo.topo.loader import _Seq, parse_yaml, read_text
 
 FAULTS = ("crash", "hang", "5xx", "cut")
 KEYS = {"name", "topology", "url", "client", "lb", "rate", "protocols", "timeout", "duration",
@@ -60,7 +61,7 @@ class Scenario:
 
 def default_scenario_path(job: str) -> Path:
     """scenarios/<job>.yaml of this checkout (the built-in scenario)."""
-    return Path(__file__).resolve().parents[3] / "scenarios" / f"{job}.yaml"
+    return data_dir("scenarios") / f"{job}.yaml"
 
 
 def load_scenario(path: str | Path) -> Scenario:

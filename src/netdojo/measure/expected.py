@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netdojo.spec.model import Link
+from netdojo.topo.model import Link
 
 
 @dataclass

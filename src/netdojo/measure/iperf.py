@@ -7,8 +7,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from netdojo.build import netns
 from netdojo.errors import NetdojoError
+from netdojo.net import netns
 
 
 @dataclass
@@ -40,8 +40,9 @@ def _listening(ns: str, port: int) -> bool:
 
 
 def iperf(src_ns: str, dst_ns: str, dst_ip: str, seconds: float = 5, port: int = 5201,
-          omit: int = 1, src: str = "", dst: str = "") -> IperfResult:
-    """TCP goodput src → dst.  `omit` drops slow-start seconds, as iperf3 -O does."""
+          omit: int = 1, src: str = "", dst: str = "", window: int | None = None) -> IperfResult:
+    """TCP goodput src → dst.  `omit` drops slow-start seconds, as iperf3 -O does; `window`
+    (bytes) sets both ends' socket buffers, as iperf3 -w does, which caps TCP's window."""
     server = netns.popen_in(dst_ns, ["iperf3", "-s", "-1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -50,9 +51,10 @@ def iperf(src_ns: str, dst_ns: str, dst_ip: str, seconds: float = 5, port: int =
             if time.monotonic() > deadline or server.poll() is not None:
                 raise NetdojoError(f"iperf3 server in {dst} did not start listening")
             time.sleep(0.02)
-        r = netns.run_in(src_ns, ["iperf3", "-c", dst_ip, "-p", str(port), "-J",
-                                  "-t", str(seconds), "-O", str(omit)],
-                         timeout=seconds + omit + 30)
+        argv = ["iperf3", "-c", dst_ip, "-p", str(port), "-J", "-t", str(seconds), "-O", str(omit)]
+        if window:
+            argv += ["-w", str(int(window))]
+        r = netns.run_in(src_ns, argv, timeout=seconds + omit + 30)
         return parse_iperf(r.stdout, src, dst)
     finally:
         if server.poll() is None:

@@ -6,7 +6,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from netdojo.build import netns
+from netdojo.net import netns
 
 _RTT = re.compile(r"icmp_seq=(\d+) .*time=([\d.]+) ms")
 _SUMMARY = re.compile(r"(\d+) packets transmitted, (\d+) received")

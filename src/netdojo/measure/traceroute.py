@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from netdojo.build import netns
+from netdojo.net import netns
 
 _HOP = re.compile(r"^\s*(\d+)\s+(.*)$")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from netdojo.errors import NetdojoError
 
 if TYPE_CHECKING:
-    from netdojo.build.network import Network
+    from netdojo.net.network import Network
 
 
 class ServiceError(NetdojoError):
@@ -42,6 +42,17 @@ class Service:
 
     def ready(self) -> bool:
         return True
+
+    def started(self) -> bool:
+        """The daemon runs and answers (ready() may demand more, e.g. healthy backends)."""
+        return self.ready()
+
+    def stop(self) -> None:
+        raise self.fail("its config cannot be replaced while it runs (no stop defined)")
+
+    def support_files(self) -> dict[str, str]:
+        """Files netdojo keeps next to a config a person wrote (e.g. HAProxy's API socket)."""
+        return {}
 
     # ----- helpers ---------------------------------------------------------------------------
     def fail(self, message: str) -> ServiceError:

@@ -14,7 +14,7 @@ import ipaddress
 import json
 
 from netdojo.services.base import Service
-from netdojo.spec.addressing import mac_for
+from netdojo.topo.addressing import mac_for
 
 CONF = "/etc/netdojo/kea/kea-dhcp4.conf"
 LEASES = "/var/lib/kea/netdojo-leases4.csv"
@@ -58,7 +58,8 @@ class KeaDhcp(Service):
         reservations = []
         for r in s.get("reservations") or []:
             node = r.get("node")
-            mac = r.get("mac") or (mac_for(node, self._ifname_of(node)) if node else None)
+            seed = self.net.topo.mac_seed
+            mac = r.get("mac") or (mac_for(node, self._ifname_of(node), seed) if node else None)
             if not mac or "ip" not in r:
                 raise self.fail(f"a reservation needs ip and node (or mac): {r!r}")
             reservations.append({"hw-address": mac, "ip-address": str(r["ip"]),

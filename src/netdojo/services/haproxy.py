@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from netdojo.services.base import Service
 
 CONF = "/etc/netdojo/haproxy.cfg"
-SOCK = "/run/haproxy.sock"
+# netdojo's own runtime-API sockets live in a second config file, loaded after the main one
+# (HAProxy merges global sections), so a hand-written haproxy.cfg needs none of them.
+API_CONF = "/etc/netdojo/haproxy-api.cfg"
+SOCK = "/run/netdojo-haproxy.sock"
 API_PORT = 9999  # the runtime API also on 127.0.0.1 inside the node, for cheap polling
 KEYS = {"mode", "port", "backends", "backend_port", "balance", "check", "passive", "retries",
         "redispatch", "retry_on", "routes", "cookie", "timeouts", "stats_port"}
@@ -73,8 +76,6 @@ class HAProxy(Service):
             retry_on = " ".join(str(x) for x in retry_on)
         lines = [
             "global",
-            f"  stats socket {SOCK} mode 600 level admin",
-            f"  stats socket ipv4@127.0.0.1:{API_PORT} level admin",
             "  log stdout format raw local0 info",
             "defaults",
             f"  mode {mode}",
@@ -114,7 +115,11 @@ class HAProxy(Service):
         lines += self._backend("be_all", backends, bport, chk, s)
         for i, r in enumerate(routes):
             lines += self._backend(f"be_route{i}", r["backends"], bport, chk, s)
-        self.files = {CONF: "\n".join(lines) + "\n"}
+        self.files = {**self.support_files(), CONF: "\n".join(lines) + "\n"}
+
+    def support_files(self) -> dict[str, str]:
+        return {API_CONF: f"global\n  stats socket {SOCK} mode 600 level admin\n"
+                          f"  stats socket ipv4@127.0.0.1:{API_PORT} level admin\n"}
 
     def _backend(self, name: str, servers: list[str], port: int, chk: dict, s: dict) -> list[str]:
         lines = [f"backend {name}", f"  balance {s.get('balance', 'roundrobin')}"]
@@ -139,10 +144,10 @@ class HAProxy(Service):
         return lines
 
     def check_argv(self) -> list[str]:
-        return ["haproxy", "-c", "-f", CONF]
+        return ["haproxy", "-c", "-f", CONF, "-f", API_CONF]
 
     def start_argv(self) -> list[str]:
-        return ["haproxy", "-D", "-f", CONF, "-p", "/run/haproxy.pid"]
+        return ["haproxy", "-D", "-f", CONF, "-f", API_CONF, "-p", "/run/haproxy.pid"]
 
     def stop(self) -> None:
         """End this HAProxy by the pid it wrote, and wait until it is gone."""
@@ -151,7 +156,7 @@ class HAProxy(Service):
 
     def reconfigure(self, settings: dict) -> None:
         """Replace the config (checked by haproxy -c first) and restart on it."""
-        from netdojo.services.runner import install, wait_ready
+        from netdojo.services.install import install, wait_ready
 
         self.settings = dict(settings)
         self.render()
@@ -162,6 +167,9 @@ class HAProxy(Service):
     def ready(self) -> bool:
         states = self.servers()
         return bool(states) and all(st.up for st in states)
+
+    def started(self) -> bool:
+        return "Name:" in self.api("show info")
 
     # ----- runtime API -------------------------------------------------------------------------
     def api(self, command: str) -> str:
@@ -185,7 +193,7 @@ def parse_servers_state(out: str) -> list[ServerState]:
     states = []
     for ln in lines[2:]:
         row = dict(zip(cols, ln.split(), strict=False))
-        if row.get("be_name", "").startswith("be_"):
+        if "srv_name" in row:
             states.append(ServerState(row["be_name"], row["srv_name"], row["srv_addr"],
                                       row["srv_op_state"] == "2",
                                       int(row["srv_admin_state"]) & 0x01 != 0, row))

@@ -61,7 +61,7 @@ class WebServer(Service):
                  'do sleep 0.05; done; rm -f /run/web.pid'])
 
     def restart(self) -> None:
-        from netdojo.services.runner import wait_ready
+        from netdojo.services.install import wait_ready
 
         self.stop()
         self.sh(self.start_argv())

@@ -3,17 +3,14 @@ phase in parallel, and wait until each answers its readiness probe (polled, with
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from netdojo.services.base import Service, ServiceError
+from netdojo.services.install import install, put_files, wait_ready
 
 if TYPE_CHECKING:
-    from netdojo.build.network import Network
+    from netdojo.net.network import Network
 
 
 def registry() -> dict[str, type[Service]]:
@@ -47,40 +44,6 @@ def plan(net: Network) -> list[Service]:
     return services
 
 
-def _tar(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for path, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(path.lstrip("/"))
-            info.size = len(data)
-            info.mode = 0o600 if path.endswith((".key", ".secret")) else 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def _put(net: Network, node: str, files: dict[str, str]) -> subprocess.CompletedProcess:
-    """Write files into a node's container with one exec (a tar stream)."""
-    return subprocess.run(net.exec_argv(node, ["tar", "-x", "-C", "/"]), input=_tar(files),
-                          capture_output=True)
-
-
-def install(svc: Service) -> None:
-    if svc.files:
-        r = _put(svc.net, svc.node, svc.files)
-        if r.returncode != 0:
-            raise svc.fail(f"could not write its files: {r.stderr.decode().strip()}")
-    argv = svc.check_argv()
-    if argv:
-        r = svc.sh(argv)
-        if r.returncode != 0:
-            msg = (r.stdout + r.stderr).strip()
-            raise svc.fail(f"{svc.config_path} rejected by `{argv[0]}`: {msg[-1200:]}")
-    r = svc.sh(svc.start_argv())
-    if r.returncode != 0:
-        raise svc.fail(f"did not start: {(r.stdout + r.stderr).strip()[-1200:]}")
-
-
 def start_services(net: Network, log=None) -> list[Service]:
     services = plan(net)
     if not services:
@@ -107,23 +70,10 @@ def _share_ca(net: Network) -> None:
     files = {"/etc/netdojo/tls/ca.pem": ca.read_text()}
     nodes = [n for n, node in net.topo.nodes.items() if node.kind == "container"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for node, r in zip(nodes, pool.map(lambda n: _put(net, n, files), nodes), strict=True):
+        for node, r in zip(nodes, pool.map(lambda n: put_files(net, n, files), nodes), strict=True):
             if r.returncode != 0:
                 raise ServiceError(f"{node}: could not install the lab CA: "
                                    f"{r.stderr.decode().strip()}")
 
 
-def wait_ready(group: list[Service]) -> None:
-    pending = list(group)
-    deadline = time.monotonic() + max(s.ready_timeout for s in group)
-    while pending:
-        pending = [s for s in pending if not s.ready()]
-        if not pending:
-            return
-        if time.monotonic() > deadline:
-            s = pending[0]
-            raise s.fail(f"not ready after {s.ready_timeout:.0f} s")
-        time.sleep(0.1)
-
-
-__all__ = ["ServiceError", "plan", "start_services"]
+__all__ = ["ServiceError", "install", "plan", "start_services", "wait_ready"]

@@ -1,0 +1,161 @@
+"""Checks of the lb-failover lab: the student's haproxy.cfg, judged by what HAProxy does with it
+— under load, while a backend crashes and while a backend's cable is cut."""
+
+from __future__ import annotations
+
+import time
+
+from netdojo.failover.analysis import analyse
+from netdojo.failover.runner import play
+from netdojo.failover.scenario import Event, Scenario
+from netdojo.failover.timers import server_timers
+from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
+from netdojo.measure.http import curl
+
+BACKENDS = ["web1", "web2", "web3"]
+SITE = "http://shop.lab.example"
+TIMELINE = [Event(3, "web1", "crash"), Event(8, "web1", None),
+            Event(11, "web2", "cut"), Event(17, "web2", None)]
+DURATION = 21
+UP_WITHIN = 15.0
+
+
+def _cfg(ctx) -> str:
+    return ctx.submission["haproxy.cfg"].text or ""
+
+
+def _states(ctx) -> dict[str, bool]:
+    """Each backend node → UP in every backend that lists it (servers told apart by address)."""
+    names = {ctx.ip(b): b for b in BACKENDS}
+    nodes: dict[str, bool] = {}
+    for st in ctx.service("lb", "haproxy").servers():
+        node = names.get(st.address, st.server)
+        nodes[node] = nodes.get(node, True) and st.up
+    return nodes
+
+
+def _wait_all_up(ctx) -> dict[str, bool]:
+    deadline = time.monotonic() + UP_WITHIN
+    while True:
+        states = _states(ctx)
+        if all(states.get(b) for b in BACKENDS) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.2)
+
+
+def _timeline(ctx):
+    """The fault timeline under load, played once and shared by the checks that grade it."""
+    def run():
+        if not all(_wait_all_up(ctx).values()):
+            raise CheckFailure("not every backend was UP before the faults, so failover "
+                               "cannot be judged")
+        sc = Scenario(name="lab", topology="lb-failover", url=f"{SITE}/whoami", backends=BACKENDS,
+                      rate=100, duration=DURATION, timeline=TIMELINE, variants=[])
+        t0, records, transitions = play(ctx.net, sc, "your config", ctx.log)
+        return analyse("student", records, transitions, TIMELINE, t0, DURATION)
+    return ctx.once("timeline", run)
+
+
+def _fault(ctx, fault: str):
+    return next(f for f in _timeline(ctx).faults if f.fault == fault)
+
+
+@check(points=1, title="HAProxy accepts haproxy.cfg and every backend comes UP",
+       hint="`haproxy -c -f haproxy.cfg` must say the configuration is valid; list web1, web2 and "
+            "web3 as servers on port 80.", needs=["haproxy.cfg"])
+def accepted(ctx):
+    states = _wait_all_up(ctx)
+    up = [b for b in BACKENDS if states.get(b)]
+    missing = [b for b in BACKENDS if b not in states]
+    msg = f"HAProxy runs your config; UP within {UP_WITHIN:.0f} s: {', '.join(up) or 'none'}"
+    if missing:
+        msg += f"; not in any backend: {', '.join(missing)}"
+    return partial(len(up), len(BACKENDS), msg)
+
+
+@check(points=1, title="every server has a health check",
+       hint="Add `check` to each server (or to a `default-server` line); an HTTP check "
+            "(`option httpchk GET /health`) sees more than a TCP connect does.",
+       needs=["haproxy.cfg"])
+def health_checks(ctx):
+    checked = []
+    for b in BACKENDS:
+        timers = server_timers(_cfg(ctx), {b, ctx.ip(b)})
+        if timers and all(t.checked for t in timers):
+            checked.append(b)
+    return partial(len(checked), len(BACKENDS),
+                   f"checked: {', '.join(checked) or 'none'} of {', '.join(BACKENDS)}")
+
+
+@check(points=2, title="your API prefix goes to your API server (L7 routing)",
+       hint="In the frontend: `use_backend <a backend with only your API server> if "
+            "{ path_beg <prefix>/ }`.  An L4 balancer could not do this: it never sees the path.",
+       needs=["haproxy.cfg"])
+def api_route(ctx):
+    prefix, want = ctx.params["api_prefix"], ctx.params["api_backend"]
+    got = [curl(ctx.net, "client", f"{SITE}{prefix}/whoami", timeout=3).backend
+           for _ in range(9)]
+    right = sum(1 for g in got if g == want)
+    msg = (f"{right} of {len(got)} requests for {prefix}/whoami were answered by {want} "
+           f"(answered by: {', '.join(str(g) for g in got)})")
+    # All or nothing: round robin alone sends a third of them to the right server by chance.
+    return passed(msg) if right == len(got) else failed(msg)
+
+
+@check(points=1, title="a client with a cookie stays on one server",
+       hint="`cookie SERVERID insert indirect nocache` in the backend, and `cookie NAME` on "
+            "each server line.", needs=["haproxy.cfg"])
+def sticky(ctx):
+    jar = ["-c", "/tmp/lab-jar", "-b", "/tmp/lab-jar"]
+    ctx.sh("client", ["rm", "-f", "/tmp/lab-jar"])
+    got = [curl(ctx.net, "client", f"{SITE}/whoami", timeout=3, extra=jar).backend
+           for _ in range(8)]
+    cookies = ctx.sh("client", ["sh", "-c", "grep -v '^#' /tmp/lab-jar || true"]).stdout.strip()
+    if cookies and len(set(got)) == 1 and got[0]:
+        return passed(f"8 of 8 requests went to {got[0]}, kept there by a cookie")
+    return failed(f"requests went to {', '.join(str(g) for g in got)}; "
+                  + ("a cookie was set" if cookies else "HAProxy set no cookie"))
+
+
+@check(points=2, title="a crashed server is marked DOWN within inter × fall + 0.3 s",
+       hint="Faster checks notice sooner: `inter 1s fall 2` marks a dead server DOWN within "
+            "about 2 s; HAProxy's defaults (inter 2s, fall 3) take up to 6 s.",
+       needs=["haproxy.cfg"])
+def detect_crash(ctx):
+    timers = server_timers(_cfg(ctx), {"web1", ctx.ip("web1")})
+    if not timers or not any(t.checked for t in timers):
+        return failed("web1 has no health check, so HAProxy never marks it DOWN")
+    bound = max(t.detect_bound_s for t in timers if t.checked) + 0.3
+    f = _fault(ctx, "crash")
+    if f.detect_s is None:
+        return failed(f"web1 was crashed at t={f.at:.0f} s and never marked DOWN while it was "
+                      f"down (bound {bound:.1f} s)")
+    if f.detect_s <= bound:
+        return passed(f"DOWN {f.detect_s:.2f} s after the crash (bound {bound:.1f} s from your "
+                      "inter and fall)")
+    return failed(f"DOWN {f.detect_s:.2f} s after the crash; your inter and fall allow "
+                  f"{bound:.1f} s")
+
+
+@check(points=2, title="no client request fails while a server crashes",
+       hint="Between the crash and the DOWN verdict, requests still reach the dead server.  "
+            "`retries 3`, `option redispatch 1` and `retry-on conn-failure empty-response "
+            "response-timeout` send them to another server instead.", needs=["haproxy.cfg"])
+def no_fail_crash(ctx):
+    f = _fault(ctx, "crash")
+    phase = next(p for p in _timeline(ctx).phases if p.start == f.at)
+    if f.failed == 0 and phase.requests > 0:
+        return passed(f"0 of {phase.requests} requests failed while web1 was crashed")
+    return failed(f"{f.failed} of {phase.requests} requests failed while web1 was crashed "
+                  f"({', '.join(f'{k}: {v}' for k, v in phase.failures.items())})")
+
+
+@check(points=1, title="no client request fails while a server's cable is cut", hidden=True,
+       hint="A cut cable gives no error at all, only silence: short connect and server timeouts "
+            "make the retry happen in time.", needs=["haproxy.cfg"])
+def no_fail_cut(ctx):
+    f = _fault(ctx, "cut")
+    phase = next(p for p in _timeline(ctx).phases if p.start == f.at)
+    if f.failed == 0 and phase.requests > 0:
+        return passed(f"0 of {phase.requests} requests failed while web2 was cut off")
+    return failed(f"{f.failed} of {phase.requests} requests failed while web2 was cut off")

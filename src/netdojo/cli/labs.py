@@ -1,0 +1,208 @@
+"""`netdojo lab list|show|start|check` and `netdojo draw`: the student's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import yaml
+
+from netdojo.errors import NetdojoError
+from netdojo.labs.catalog import all_labs, find_lab
+from netdojo.labs.model import Lab
+from netdojo.labs.params import DEFAULT_STUDENT, check_student, draw
+from netdojo.labs.submission import STATE_FILE
+
+
+def _progress(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _student(a: argparse.Namespace, folder: Path | None, lab: Lab) -> str:
+    """--student, else the one `lab start` recorded in the folder, else $NETDOJO_STUDENT."""
+    if a.student:
+        return check_student(a.student)
+    if folder is not None and (folder / STATE_FILE).is_file():
+        try:
+            state = yaml.safe_load((folder / STATE_FILE).read_text()) or {}
+        except (yaml.YAMLError, UnicodeDecodeError):
+            state = {}
+        if isinstance(state, dict) and state.get("lab") == lab.id and state.get("student"):
+            return check_student(str(state["student"]))
+    if os.environ.get("NETDOJO_STUDENT"):
+        return check_student(os.environ["NETDOJO_STUDENT"])
+    print(f"no --student given: using the values of student {DEFAULT_STUDENT!r} "
+          "(give --student YOUR_ID for your own)", file=sys.stderr)
+    return DEFAULT_STUDENT
+
+
+def cmd_lab_list(a: argparse.Namespace) -> int:
+    labs = all_labs()
+    if not labs:
+        print("no labs found")
+        return 0
+    for lab in labs:
+        title = lab.title_in(a.lang)
+        print(f"{lab.id:20} {title}")
+        print(f"{'':20} sections {', '.join(lab.sections)}; "
+              f"{sum(1 for f in lab.files if not f.optional)} file(s) to hand in")
+    return 0
+
+
+def cmd_lab_show(a: argparse.Namespace) -> int:
+    lab = find_lab(a.lab)
+    sheet = lab.dir / ("README.ko.md" if a.lang == "ko" else "README.md")
+    if not sheet.is_file():
+        raise NetdojoError(f"{sheet}: the worksheet is missing")
+    print(sheet.read_text())
+    student = _student(a, None, lab)
+    values = draw(lab, student)
+    head = "학생 {s}의 값" if a.lang == "ko" else "values for student {s}"
+    print("-" * 60)
+    print(head.format(s=student) + ": " + (", ".join(f"{k}={v}" for k, v in values.items())
+                                           or "none"))
+    return 0
+
+
+def _prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
+    """Copy the starter into an empty (or new) folder; record lab and student.  True if copied."""
+    copied = False
+    if folder.exists() and not folder.is_dir():
+        raise NetdojoError(f"{folder}: exists and is not a folder")
+    if not folder.exists() or not any(p.name != STATE_FILE for p in folder.iterdir()):
+        folder.mkdir(parents=True, exist_ok=True)
+        starter = lab.dir / "starter"
+        if starter.is_dir():
+            for p in sorted(starter.iterdir()):
+                if p.is_file():
+                    shutil.copy(p, folder / p.name)
+            copied = True
+    (folder / STATE_FILE).write_text(yaml.safe_dump({"lab": lab.id, "student": student}))
+    return copied
+
+
+def cmd_lab_start(a: argparse.Namespace) -> int:
+    from netdojo.cli.main import _need_root, _tear_down_on_signals
+    from netdojo.labs.runner import LabSession
+
+    lab = find_lab(a.lab)
+    folder = Path(a.dir or lab.id)
+    student = _student(a, folder, lab)
+    _need_root()
+    if _prepare_dir(lab, folder, student):
+        print(f"copied the starter files into {folder}/")
+    _tear_down_on_signals()
+    ls = LabSession(lab, student, folder, _progress, detached=a.detach)
+    ls.up()
+    net = ls.net
+    assert net is not None
+    print(f"\n{lab.id} is up (run {net.run.id}) for student {student}.  Your values: "
+          + (", ".join(f"{k}={v}" for k, v in ls.params.items()) or "none"))
+    for name, sf in ls.submission.files.items():
+        if sf.error:
+            print(f"  {name}: {sf.error}")
+        for note in sf.notes:
+            print(f"  {name}: {note}")
+    print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
+          "scores them on a fresh copy of the lab.")
+    if a.detach:
+        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
+        return 0
+    try:
+        from netdojo.cli.shell import Shell
+
+        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ls.down()
+        print(f"run {net.run.id}: down", flush=True)
+    return 0
+
+
+def cmd_lab_check(a: argparse.Namespace) -> int:
+    from netdojo.cli.main import _need_root, _tear_down_on_signals
+    from netdojo.labs.report import format_report
+    from netdojo.labs.runner import check_lab
+
+    lab = find_lab(a.lab)
+    folder = Path(a.dir) if a.dir else (Path(lab.id) if Path(lab.id).is_dir() else Path("."))
+    if not folder.is_dir():
+        raise NetdojoError(f"{folder}: no such folder (hand in your files in a folder; "
+                           f"`netdojo lab start {lab.id}` makes one)")
+    student = _student(a, folder, lab)
+    _need_root()
+    _tear_down_on_signals()
+    report = check_lab(lab, student, folder, _progress, shaper=a.shaper)
+    print()
+    print(format_report(report, lab.id))
+    if a.json:
+        Path(a.json).write_text(json.dumps(report.as_dict(hidden=False), indent=1,
+                                           ensure_ascii=False))
+    return 0 if report.full_marks else 1
+
+
+def cmd_draw(a: argparse.Namespace) -> int:
+    from netdojo.labs.catalog import lab_ids
+    from netdojo.topo.draw import render
+    from netdojo.topo.resolve import resolve
+
+    out = Path(a.output)
+    if a.target in lab_ids() or (Path(a.target) / "lab.yaml").is_file():
+        from netdojo.labs.runner import render_topology
+
+        lab = find_lab(a.target)
+        student = _student(a, None, lab)
+        topo = render_topology(lab, draw(lab, student))
+        title = f"{lab.id} — {lab.title_in('en')} (student {student})"
+    else:
+        topo = resolve(a.target)
+        title = topo.name
+    render(topo, out, None if a.no_title else title)
+    print(f"wrote {out}")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    lab = sub.add_parser("lab", help="lab exercises: list, show, start, check")
+    lsub = lab.add_subparsers(dest="lab_command", required=True)
+
+    s = lsub.add_parser("list", help="the labs and the chapter sections they teach")
+    s.add_argument("--lang", default="en", choices=["en", "ko"])
+    s.set_defaults(func=cmd_lab_list)
+
+    s = lsub.add_parser("show", help="a lab's worksheet and your values")
+    s.add_argument("lab")
+    s.add_argument("--lang", default="en", choices=["en", "ko"])
+    s.add_argument("--student")
+    s.set_defaults(func=cmd_lab_show)
+
+    s = lsub.add_parser("start", help="copy the starter, build the lab with your files, "
+                                      "open its shell")
+    s.add_argument("lab")
+    s.add_argument("--student")
+    s.add_argument("--dir", help="your working folder (default ./LAB)")
+    s.add_argument("--detach", "-d", action="store_true",
+                   help="leave the lab up and return (netdojo down RUN removes it)")
+    s.set_defaults(func=cmd_lab_start)
+
+    s = lsub.add_parser("check", help="score your files on a fresh copy of the lab")
+    s.add_argument("lab")
+    s.add_argument("--dir", help="the folder with your files (default ./LAB, else .)")
+    s.add_argument("--student")
+    s.add_argument("--json", help="also write the result as JSON here")
+    s.add_argument("--shaper", default="auto")
+    s.set_defaults(func=cmd_lab_check)
+
+    s = sub.add_parser("draw", help="draw a topology or a lab: netdojo draw arp-routing -o x.svg")
+    s.add_argument("target", help="a lab id, a topology file or name, or a generator")
+    s.add_argument("-o", "--output", required=True, help="FILE.svg, FILE.png or FILE.dot")
+    s.add_argument("--student", help="a lab's values for this student")
+    s.add_argument("--no-title", action="store_true")
+    s.set_defaults(func=cmd_draw)

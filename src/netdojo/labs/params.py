@@ -1,0 +1,53 @@
+"""Per-student values, drawn from a seed made of the lab id and the student id: every student
+gets other values, and the same student always gets the same ones (on any machine, in any
+Python, since the draw uses only sha256 and random.Random with an integer seed)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from typing import Any
+
+from netdojo.errors import NetdojoError
+from netdojo.labs.model import Lab, ParamSpec
+
+DEFAULT_STUDENT = "example"
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
+
+
+def check_student(student: str) -> str:
+    student = student.strip()
+    if not STUDENT_ID.match(student):
+        raise NetdojoError(f"student id {student!r}: use letters, digits and . _ - @ + "
+                           "(at most 64 characters)")
+    return student
+
+
+def _rng(lab_id: str, student: str, name: str) -> random.Random:
+    digest = hashlib.sha256(f"{lab_id}\0{student}\0{name}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def draw_one(spec: ParamSpec, rng: random.Random) -> Any:
+    if spec.choice is not None:
+        return spec.choice[rng.randrange(len(spec.choice))]
+    lo, hi = spec.range  # type: ignore[misc]
+    steps = int((hi - lo) // spec.step)
+    value = lo + spec.step * rng.randint(0, steps)
+    if all(isinstance(v, int) for v in (lo, hi, spec.step)):
+        return int(value)
+    return round(value, 6)
+
+
+def draw(lab: Lab, student: str) -> dict[str, Any]:
+    """The student's values, one seed per parameter (adding a parameter changes no other)."""
+    student = check_student(student)
+    return {p.name: draw_one(p, _rng(lab.id, student, p.name)) for p in lab.parameters}
+
+
+def environment(values: dict[str, Any], lab: Lab, student: str) -> dict[str, str]:
+    """The values as environment variables for a student's script: LAB_<NAME>=value."""
+    env = {f"LAB_{k.upper()}": str(v) for k, v in values.items()}
+    env.update({"LAB_ID": lab.id, "LAB_STUDENT": student})
+    return env

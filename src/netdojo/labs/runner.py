@@ -1,0 +1,233 @@
+"""`netdojo lab check` and `lab start`: one student's lab built fresh, their files applied, the
+checks run and scored, and everything torn down whatever happens."""
+
+from __future__ import annotations
+
+import string
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netdojo import session
+from netdojo.errors import NetdojoError, SpecError
+from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, failed, load_checks, run_check
+from netdojo.labs.context import LabContext
+from netdojo.labs.model import Lab
+from netdojo.labs.params import draw, environment
+from netdojo.labs.submission import StudentFile, Submission, parse_file, read_submission
+from netdojo.services.install import replace_config
+from netdojo.topo.loader import parse_topology, read_text
+from netdojo.topo.model import Topology
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class LabReport:
+    lab: str
+    student: str
+    params: dict[str, Any]
+    results: list[CheckResult]
+    files: dict[str, dict[str, Any]]
+    ignored: list[str]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(r.score for r in self.results), 3)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def full_marks(self) -> bool:
+        return all(r.full for r in self.results)
+
+    def as_dict(self, hidden: bool = False) -> dict[str, Any]:
+        """The report a student sees (hidden checks only counted), or all of it for graders."""
+        shown = [r.as_dict() for r in self.results if r.visible or hidden]
+        secret = [r for r in self.results if not r.visible]
+        return {"lab": self.lab, "student": self.student, "params": self.params,
+                "score": self.score, "max_score": self.max_score, "full_marks": self.full_marks,
+                "checks": shown, "hidden_checks": {"count": len(secret),
+                                                   "points": sum(r.points for r in secret)},
+                "files": self.files, "ignored": self.ignored, "seconds": round(self.seconds, 2),
+                "timings": self.timings}
+
+
+def render_topology(lab: Lab, params: dict[str, Any]) -> Topology:
+    """The lab's topology file with the student's values put in for its ${name} placeholders."""
+    path = lab.dir / lab.topology
+    text = read_text(path, "topology")
+    try:
+        text = string.Template(text).substitute({k: str(v) for k, v in params.items()})
+    except KeyError as e:
+        raise SpecError(f"placeholder ${{{e.args[0]}}} is not a parameter of the lab",
+                        str(path)) from None
+    except ValueError as e:
+        raise SpecError(f"bad placeholder: {e}", str(path)) from None
+    return parse_topology(text, str(path))
+
+
+def _check_nodes(lab: Lab, topo: Topology) -> None:
+    for f in lab.files:
+        if f.node and f.node not in topo.nodes:
+            raise SpecError(f"file {f.name!r}: node {f.node!r} is not in {lab.topology}",
+                            lab.source, f.line)
+
+
+class LabSession:
+    """A lab that is up for one student: the network, their values and files, the checks."""
+
+    def __init__(self, lab: Lab, student: str, folder: Path, log: Log = print,
+                 shaper: str = "auto", detached: bool = False):
+        self.lab, self.student, self.folder, self.log = lab, student, folder, log
+        self.params = draw(lab, student)
+        self.topo = render_topology(lab, self.params)
+        _check_nodes(lab, self.topo)
+        self.checks: ChecksModule = load_checks(lab.dir / "checks.py", lab.id)
+        self.submission: Submission = read_submission(lab, folder, list(self.topo.nodes))
+        self.shaper, self.detached = shaper, detached
+        self.net = None
+        self.ctx: LabContext | None = None
+        self.timings: dict[str, float] = {}
+
+    def up(self) -> None:
+        t0 = time.monotonic()
+        self.log(f"building {self.lab.id} for student {self.student} "
+                 f"({len(self.topo.nodes)} nodes)…")
+        self.net = session.up(self.topo, self.shaper, detached=self.detached,
+                              log=lambda m: self.log(f"  {m}"))
+        try:
+            self.ctx = LabContext(self.lab, self.student, self.params, self.net,
+                                  self.submission, self.log)
+            self.timings["up"] = round(time.monotonic() - t0, 2)
+            t1 = time.monotonic()
+            if self.checks.setup:
+                try:
+                    self.checks.setup(self.ctx)
+                except CheckFailure as e:
+                    raise NetdojoError(f"{self.lab.id}: the lab's setup failed: {e}") from None
+            self.apply()
+            self.timings["apply"] = round(time.monotonic() - t1, 2)
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        if self.net is not None:
+            self.net.run.teardown()
+
+    # ----- the student's files ----------------------------------------------------------------
+    def apply(self) -> None:
+        """Scripts that make other files, then commands and configs, then scripts that make
+        answers (they may measure the network the student's files configured)."""
+        files = self.submission.files
+        makes_setup = [f for f in files.values() if f.spec.kind == "script" and f.spec.output
+                       and files[f.spec.output].spec.kind != "answers"]
+        for sf in makes_setup:
+            self._script(sf)
+        for sf in files.values():
+            if sf.spec.kind == "commands" and sf.ok:
+                self._commands(sf)
+            elif sf.spec.kind == "config" and sf.ok:
+                self._config(sf)
+        for sf in files.values():
+            if sf.spec.kind == "script" and sf not in makes_setup:
+                self._script(sf)
+
+    def _commands(self, sf: StudentFile) -> None:
+        assert self.ctx is not None
+        for cmd in sf.data:
+            r = self.ctx.sh(cmd.node, cmd.argv, timeout=10)
+            if r.returncode != 0:
+                sf.notes.append(f"line {cmd.line}: `{cmd}` failed: "
+                                f"{(r.stderr or r.stdout).strip()[:200]}")
+        self.log(f"applied {sf.name}: {len(sf.data)} commands"
+                 + (f", {len(sf.notes)} failed" if sf.notes else ""))
+
+    def _config(self, sf: StudentFile) -> None:
+        assert self.ctx is not None
+        svc = self.ctx.service(sf.spec.node, sf.spec.service)  # type: ignore[arg-type]
+        try:
+            replace_config(svc, sf.text or "")
+        except NetdojoError as e:
+            sf.error = f"{self.folder / sf.name}: {_after_service(str(e))}"
+            self.log(f"{sf.name} was not accepted: {sf.error}")
+            return
+        self.log(f"applied {sf.name} to {sf.spec.node}/{sf.spec.service}")
+
+    def _script(self, sf: StudentFile) -> None:
+        assert self.ctx is not None
+        out = self.submission.files.get(sf.spec.output) if sf.spec.output else None
+        if not sf.ok or (out is not None and out.origin == "handed in"):
+            return  # a handed-in file wins over the script that would print it
+        env = environment(self.params, self.lab, self.student)
+        argv = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", "-s"]
+        self.log(f"running {sf.name} on {sf.spec.node}…")
+        r = self.ctx.sh(sf.spec.node, argv, timeout=sf.spec.timeout, input=sf.text)
+        if r.returncode != 0:
+            msg = (f"{self.folder / sf.name} failed on {sf.spec.node} (exit {r.returncode}): "
+                   f"{(r.stderr or r.stdout).strip()[-400:]}")
+            sf.notes.append(msg)
+            if out is not None:
+                out.error = msg
+            return
+        if out is not None:
+            out.text, out.error, out.origin = r.stdout, None, f"made by {sf.name}"
+            parse_file(out, f"{self.folder / out.name} (printed by {sf.name})",
+                       list(self.topo.nodes))
+
+    # ----- checks ------------------------------------------------------------------------------
+    def run_checks(self, deadline: float) -> list[CheckResult]:
+        assert self.ctx is not None
+        broken = {name: sf.error for name, sf in self.submission.files.items()
+                  if sf.error and not (sf.spec.optional and sf.text is None)}
+        broken.update({name: f"{name}: not handed in" for name, sf in
+                       self.submission.files.items() if sf.text is None and name not in broken})
+        results = []
+        checks = self.checks.checks
+        for i, c in enumerate(checks, 1):
+            label = c.title if c.visible else "(hidden check)"
+            self.log(f"[{i}/{len(checks)}] {label}…")
+            if time.monotonic() > deadline:
+                res = run_check(c, self.ctx, {})
+                res.score, res.message = 0.0, (f"not run: the lab's time limit of "
+                                               f"{self.lab.time_limit:.0f} s was reached")
+            else:
+                res = run_check(c, self.ctx, broken)
+            results.append(res)
+        return results
+
+
+def _after_service(msg: str) -> str:
+    """A ServiceError names the topology file and node; the student needs the daemon's words."""
+    marker = "': "
+    return msg.split(marker, 2)[-1] if msg.count(marker) >= 2 else msg
+
+
+def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,
+              shaper: str = "auto") -> LabReport:
+    t0 = time.monotonic()
+    ls = LabSession(lab, student, folder, log, shaper)
+    ls.up()
+    try:
+        t1 = time.monotonic()
+        results = ls.run_checks(t0 + lab.time_limit)
+        ls.timings["checks"] = round(time.monotonic() - t1, 2)
+    finally:
+        t2 = time.monotonic()
+        ls.down()
+        ls.timings["down"] = round(time.monotonic() - t2, 2)
+        log("lab torn down")
+    files = {n: {"origin": sf.origin, "ok": sf.ok, "error": sf.error, "notes": sf.notes}
+             for n, sf in ls.submission.files.items()}
+    return LabReport(lab.id, student, ls.params, results, files, ls.submission.ignored,
+                     time.monotonic() - t0, ls.timings)
+
+
+__all__ = ["LabReport", "LabSession", "check_lab", "failed", "render_topology"]

@@ -1,0 +1,358 @@
+"""Model → a live network: named namespaces, veths, bridges, addresses, routes, shaping.
+
+Every node is a named network namespace (`ip netns` lists it as nd<run>-<node>); both ends of
+every veth live inside the run's namespaces, and switches are bridges inside their own
+namespace, so the host's root namespace — and its firewall, which dockerd sets to FORWARD DROP
+— is never touched.  Deleting the namespaces removes every link and bridge with them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyroute2 import IPRoute
+
+from netdojo.errors import BuildError
+from netdojo.net import containers, netns, shaping
+from netdojo.net.runs import ETC_NETNS, Run
+from netdojo.topo.addressing import Addressing, mac_for, plan_addresses
+from netdojo.topo.model import Link, Topology
+from netdojo.topo.routing import RoutingPlan, path_links, plan_routes
+from netdojo.topo.serialize import from_dict
+
+# Large enough windows for 1 Gbit/s over a 400 ms round trip; set per namespace, never on
+# the host.
+TCP_MEM = "4096 131072 67108864"
+
+
+@dataclass
+class Wire:
+    """A shaped link's bridge in the wire namespace (userspace shaper)."""
+
+    index: int
+    link: Link
+
+    @property
+    def port_a(self) -> str:
+        return f"w{self.index}a"
+
+    @property
+    def port_b(self) -> str:
+        return f"w{self.index}b"
+
+    @property
+    def bridge(self) -> str:
+        return f"wb{self.index}"
+
+
+class Network:
+    def __init__(self, topo: Topology, run: Run):
+        self.topo = topo
+        self.run = run
+        self.addr: Addressing = plan_addresses(topo)
+        self.routing: RoutingPlan = plan_routes(topo, self.addr)
+        self.wires: list[Wire] = []
+        self.services: list = []  # filled by netdojo.session once the daemons are up
+        if run.shaper == "userspace":
+            self.wires = [Wire(i, lk) for i, lk in enumerate(topo.links) if lk.params.shaped]
+
+    @classmethod
+    def attach(cls, run: Run) -> Network:
+        """The model of a run that is already up (from another terminal)."""
+        return cls(from_dict(run.topology), run)
+
+    # ----- names and addresses -------------------------------------------------------------
+    def ns(self, node: str) -> str:
+        return self.run.ns(node)
+
+    def ip(self, node: str) -> str:
+        ip = self.addr.primary_ip(node)
+        if ip is None:
+            raise BuildError(f"node {node!r} has no address")
+        return str(ip)
+
+    def path(self, src: str, dst: str) -> list[Link]:
+        return path_links(self.topo, self.addr, self.routing, src, dst)
+
+    def far_end(self, node: str) -> tuple[str, str]:
+        """(namespace, interface) across the node's first link: where to pull its cable."""
+        wired = {w.index: w for w in self.wires}
+        for i, lk in enumerate(self.topo.links):
+            if node in (lk.a.node, lk.b.node):
+                if i in wired:
+                    w = wired[i]
+                    return self.run.wire_ns, (w.port_a if lk.a.node == node else w.port_b)
+                other = lk.other(node)
+                return self.ns(other.node), other.ifname  # type: ignore[return-value]
+        raise BuildError(f"node {node!r} has no link")
+
+    def planned_namespaces(self) -> list[str]:
+        names = [self.ns(n) for n in self.topo.nodes]
+        if self.wires:
+            names.append(self.run.wire_ns)
+        return names
+
+    # ----- build ---------------------------------------------------------------------------
+    def is_container(self, node: str) -> bool:
+        return self.topo.nodes[node].kind == "container"
+
+    def exec_argv(self, node: str, cmd: list[str], interactive: bool = False) -> list[str]:
+        """How to run a command *in* a node: in its container, or in its namespace."""
+        if self.is_container(node):
+            return containers.exec_argv(self.run.container(node), cmd, interactive)
+        return ["ip", "netns", "exec", self.ns(node), *cmd]
+
+    def copy(self, src: str, dst: str) -> None:
+        """Copy a file in or out of a node: `node:/path` on one side, a host path on the other.
+        Containers have their own filesystem (docker cp); namespace nodes share the host's."""
+        import shutil
+
+        def split(arg: str) -> tuple[str | None, str]:
+            node, sep, path = arg.partition(":")
+            if sep and node in self.topo.nodes:
+                return node, path
+            return None, arg
+
+        (sn, sp), (dn, dp) = split(src), split(dst)
+        if (sn is None) == (dn is None):
+            raise BuildError("copy needs exactly one side written NODE:PATH")
+        node = sn or dn
+        if self.is_container(node):  # type: ignore[arg-type]
+            name = self.run.container(node)  # type: ignore[arg-type]
+            args = [f"{name}:{sp}", dp] if sn else [sp, f"{name}:{dp}"]
+            r = subprocess.run(["docker", "cp", *args], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BuildError(f"docker cp: {r.stderr.strip()}")
+        else:
+            try:
+                shutil.copy(sp, dp)
+            except OSError as e:
+                raise BuildError(f"copy {src} -> {dst}: {e.strerror}") from None
+
+    def logs(self, node: str, lines: int = 50) -> str:
+        """A container's output and the tail of its daemons' log files."""
+        if not self.is_container(node):
+            return (f"{node} is a namespace node: its processes write where they were started "
+                    "(it has no filesystem of its own)\n")
+        name = self.run.container(node)
+        out = subprocess.run(["docker", "logs", "--tail", str(lines), name],
+                             capture_output=True, text=True)
+        files = subprocess.run(self.exec_argv(node, [
+            "sh", "-c", f"for f in /var/log/*.log /var/log/*.out; do [ -s \"$f\" ] && "
+            f"echo \"== $f\" && tail -n {lines} \"$f\"; done; true"]),
+            capture_output=True, text=True)
+        return out.stdout + out.stderr + files.stdout
+
+    def build(self) -> None:
+        self.run.namespaces = self.planned_namespaces()
+        self.run.containers = [c for n in self.topo.nodes if self.is_container(n)
+                               for c in (self.run.container(n),
+                                         containers.holder_name(self.run.container(n)))]
+        self.run.save()  # before creating anything: the list `down` and the reaper use
+        if self.run.builder == "mininet":
+            from netdojo.net import mininet_builder
+
+            mininet_builder.build(self.topo, self.run)  # nodes, links, bridges and TCLink shaping
+        else:
+            attached = {self.ns(n) for n in self.topo.nodes if self.is_container(n)}
+            netns.create([n for n in self.run.namespaces if n not in attached])
+            self._containers()
+            self._links()
+            for name, node in self.topo.nodes.items():
+                if node.kind == "switch":
+                    self._switch(name, node.hub)
+        for name, node in self.topo.nodes.items():
+            if node.kind != "switch":
+                self._l3_node(name, node.routes_packets)
+        self._hosts_files()
+        if self.run.builder != "mininet":
+            if self.run.shaper == "netem":
+                self._netem()
+            elif self.wires:
+                self._wire()
+        self.run.state = "up"
+        self.run.save()
+
+    def _names(self) -> dict[str, str]:
+        """Each node's primary address, for /etc/hosts inside nodes and containers."""
+        return {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
+                if self.addr.primary_ip(node) == ip.ip}
+
+    def _containers(self) -> None:
+        specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
+                  "image": node.image, "netns": self.ns(n), "hosts": self._names(),
+                  "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns()}
+                 for n, node in self.topo.nodes.items() if node.kind == "container"]
+        containers.start(specs)
+
+    def _lab_dns(self) -> list[str]:
+        """Containers resolve through the lab's own resolver (or its DNS server) if it has one,
+        so names like shop.lab.example work and no query heads for the host's resolver."""
+        for kind in ("resolver", "dns"):
+            for n, node in self.topo.nodes.items():
+                if kind in node.services and self.addr.primary_ip(n):
+                    return [str(self.addr.primary_ip(n))]
+        return []
+
+    def _links(self) -> None:
+        # Every veth end gets an ifindex unique in the run.  The kernel treats a carrier change
+        # as urgent only when a device's ifindex differs from its peer's; two fresh namespaces
+        # would both hand out index 2, and the non-urgent path is rate-limited to once a second,
+        # which left new ports dropping frames (a 1 s first ARP) until linkwatch caught up.
+        wired = {w.index: w for w in self.wires}
+        index = iter(range(10, 1 << 30))
+        lines = []
+
+        def pair(name_a: str, ns_a: str, mac_a: str, name_b: str, ns_b: str, mac_b: str) -> str:
+            return (f"link add name {name_a} netns {ns_a} index {next(index)} address {mac_a} "
+                    f"type veth peer name {name_b} netns {ns_b} index {next(index)} "
+                    f"address {mac_b}")
+
+        for i, lk in enumerate(self.topo.links):
+            na, nb = self.ns(lk.a.node), self.ns(lk.b.node)
+            seed = self.topo.mac_seed
+            ma, mb = mac_for(lk.a.node, lk.a.ifname, seed), mac_for(lk.b.node, lk.b.ifname, seed)
+            if i in wired:
+                w, wire = wired[i], self.run.wire_ns
+                lines.append(pair(lk.a.ifname, na, ma, w.port_a, wire,
+                                  mac_for(f"{i}.wire", w.port_a)))
+                lines.append(pair(lk.b.ifname, nb, mb, w.port_b, wire,
+                                  mac_for(f"{i}.wire", w.port_b)))
+            else:
+                lines.append(pair(lk.a.ifname, na, ma, lk.b.ifname, nb, mb))
+        netns.ip_batch(lines)
+
+    def _common_sysctls(self) -> None:
+        # IPv6 off: no router solicitations or DAD noise in captures and pings.
+        netns.write_sysctl("net.ipv6.conf.all.disable_ipv6", 1)
+        netns.write_sysctl("net.ipv6.conf.default.disable_ipv6", 1)
+
+    def _l3_node(self, name: str, router: bool) -> None:
+        with netns.entered(self.ns(name)), IPRoute() as ipr:
+            self._common_sysctls()
+            netns.write_sysctl("net.ipv4.tcp_rmem", TCP_MEM)
+            netns.write_sysctl("net.ipv4.tcp_wmem", TCP_MEM)
+            if router:
+                netns.write_sysctl("net.ipv4.ip_forward", 1)
+            ipr.link("set", index=1, state="up")
+            for ifname, ip in self.addr.addresses_of(name):
+                idx = ipr.link_lookup(ifname=ifname)[0]
+                ipr.addr("add", index=idx, address=str(ip.ip), prefixlen=ip.network.prefixlen)
+            for lk in self.topo.links:  # every interface up, leased ones too
+                if name in (lk.a.node, lk.b.node):
+                    idx = ipr.link_lookup(ifname=lk.endpoint(name).ifname)[0]
+                    ipr.link("set", index=idx, state="up")
+            for rt in self.routing.routes.get(name, []):
+                ipr.route("add", dst=str(rt.dst), gateway=str(rt.via))
+            gw = self.routing.gateways.get(name)
+            if gw is not None:
+                ipr.route("add", dst="0.0.0.0/0", gateway=str(gw))
+
+    def _switch(self, name: str, hub: bool) -> None:
+        with netns.entered(self.ns(name)), IPRoute() as ipr:
+            self._common_sysctls()
+            # Bridged frames skip iptables in a switch: nothing there filters, and it is faster.
+            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 0)
+            # A hub never learns, so it floods every frame to every port (a shared medium).
+            ipr.link("add", ifname="br0", kind="bridge", br_stp_state=0,
+                     br_ageing_time=0 if hub else 30000, br_mcast_snooping=0)
+            br = ipr.link_lookup(ifname="br0")[0]
+            for link in ipr.get_links():
+                if link.get_attr("IFLA_IFNAME") not in ("lo", "br0"):
+                    ipr.link("set", index=link["index"], master=br, state="up")
+            ipr.link("set", index=br, state="up")
+
+    def _hosts_files(self) -> None:
+        # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
+        text = "127.0.0.1 localhost\n" + "".join(
+            f"{ip} {node}\n" for node, ip in self._names().items())
+        for node in self.topo.nodes:
+            if self.is_container(node):
+                continue  # Docker writes its /etc/hosts from --add-host
+            d = ETC_NETNS / self.ns(node)
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "hosts").write_text(text)
+
+    def _netem(self) -> None:
+        per_ns: dict[str, list[str]] = {}
+        for lk in self.topo.links:
+            if lk.params.shaped:
+                for ep in (lk.a, lk.b):
+                    per_ns.setdefault(self.ns(ep.node), []).extend(
+                        shaping.netem_lines(ep.ifname, lk.params))
+        for ns, lines in per_ns.items():
+            _tc_batch(ns, lines)
+
+    def _wire(self) -> None:
+        wire = self.run.wire_ns
+        with netns.entered(wire), IPRoute() as ipr:
+            self._common_sysctls()
+            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 1)
+            for w in self.wires:
+                ipr.link("add", ifname=w.bridge, kind="bridge", br_stp_state=0,
+                         br_mcast_snooping=0)
+                br = ipr.link_lookup(ifname=w.bridge)[0]
+                for port in (w.port_a, w.port_b):
+                    idx = ipr.link_lookup(ifname=port)[0]
+                    ipr.link("set", index=idx, master=br, state="up")
+                ipr.link("set", index=br, state="up")
+        tc, rules, queues = [], [], {}
+        for w in self.wires:
+            p = w.link.params
+            tc += shaping.rate_lines(w.port_b, p) + shaping.rate_lines(w.port_a, p)
+            for port_in, q in ((w.port_a, 2 * w.index), (w.port_b, 2 * w.index + 1)):
+                rules += shaping.wire_rules(port_in, q, p)
+                if p.delay or p.jitter:
+                    queues[str(q)] = {"delay_ms": p.delay, "jitter_ms": p.jitter}
+        if tc:
+            _tc_batch(wire, tc)
+        if queues:
+            self._start_delayd(queues)
+        # Conntrack has nothing to do on a wire; skipping it saves time per packet.
+        rules.append("-A PREROUTING -j CT --notrack")
+        restore = "*raw\n" + "\n".join(rules) + "\nCOMMIT\n"
+        r = subprocess.run(["ip", "netns", "exec", wire, "iptables-restore"], input=restore,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise BuildError(f"iptables-restore in the wire namespace: {r.stderr.strip()}")
+
+    def _start_delayd(self, queues: dict) -> None:
+        cfg = self.run.dir / "delayd.json"
+        cfg.write_text(json.dumps({"queues": queues,
+                                   "overhead_us": shaping.DELAYD_OVERHEAD_US}))
+        log = open(self.run.dir / "delayd.log", "w")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.run.wire_ns, sys.executable, "-m",
+             "netdojo.net.delayd", str(cfg)],
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log.close()
+        self.run.record_process(proc.pid, "delayd")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+            if ready:
+                line = proc.stdout.readline()
+                if line.strip() == b"ready":
+                    proc.stdout.close()
+                    return
+                if not line:
+                    break
+            if proc.poll() is not None:
+                break
+        err = Path(self.run.dir / "delayd.log").read_text().strip()
+        raise BuildError(f"userspace delay line did not start: {err or 'no answer in 10 s'}")
+
+
+def _tc_batch(ns: str, lines: list[str]) -> None:
+    r = subprocess.run(["tc", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BuildError(f"tc in {ns}: {r.stderr.strip()}")

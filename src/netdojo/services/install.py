@@ -1,0 +1,79 @@
+"""Putting one service in place: its files written into the container, its config checked by
+the daemon's own checker, the daemon started, and readiness polled with a deadline.  Also the
+swap of a rendered config for one a person wrote (a student's haproxy.cfg)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import time
+from typing import TYPE_CHECKING
+
+from netdojo.services.base import Service
+
+if TYPE_CHECKING:
+    from netdojo.net.network import Network
+
+
+def _tar(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size = len(data)
+            info.mode = 0o600 if path.endswith((".key", ".secret")) else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def put_files(net: Network, node: str, files: dict[str, str]) -> subprocess.CompletedProcess:
+    """Write files into a node's container with one exec (a tar stream)."""
+    return subprocess.run(net.exec_argv(node, ["tar", "-x", "-C", "/"]), input=_tar(files),
+                          capture_output=True)
+
+
+def install(svc: Service) -> None:
+    if svc.files:
+        r = put_files(svc.net, svc.node, svc.files)
+        if r.returncode != 0:
+            raise svc.fail(f"could not write its files: {r.stderr.decode().strip()}")
+    argv = svc.check_argv()
+    if argv:
+        r = svc.sh(argv)
+        if r.returncode != 0:
+            msg = (r.stdout + r.stderr).strip()
+            raise svc.fail(f"{svc.config_path} rejected by `{argv[0]}`: {msg[-1200:]}")
+    r = svc.sh(svc.start_argv())
+    if r.returncode != 0:
+        raise svc.fail(f"did not start: {(r.stdout + r.stderr).strip()[-1200:]}")
+
+
+def wait_ready(group: list[Service]) -> None:
+    pending = list(group)
+    deadline = time.monotonic() + max(s.ready_timeout for s in group)
+    while pending:
+        pending = [s for s in pending if not s.ready()]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            s = pending[0]
+            raise s.fail(f"not ready after {s.ready_timeout:.0f} s")
+        time.sleep(0.1)
+
+
+
+
+def replace_config(svc: Service, text: str) -> None:
+    """Run the service on `text` instead of the config netdojo rendered.  The daemon's own
+    checker judges it first; if it refuses, the service is left stopped (so nothing answers on
+    a config the person did not write) and the ServiceError quotes the daemon."""
+    svc.stop()
+    svc.files = {**svc.support_files(), svc.config_path: text}
+    install(svc)
+    deadline = time.monotonic() + svc.ready_timeout
+    while not svc.started():
+        if time.monotonic() > deadline:
+            raise svc.fail(f"did not answer within {svc.ready_timeout:.0f} s on the new config")
+        time.sleep(0.1)
