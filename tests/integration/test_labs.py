@@ -1,0 +1,233 @@
+"""The three pilot labs, end to end on real networks: the solution scores 100 % for two students
+with different values, the starter scores less with hints, a known-wrong submission loses
+exactly its points, and bad input costs only the checks that depend on it — with nothing left
+running afterwards."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from netdojo.labs.catalog import find_lab
+from netdojo.labs.params import draw
+from netdojo.labs.runner import LabReport, check_lab
+from netdojo.topo.addressing import mac_for
+
+from .helpers import cli, snapshot
+from .test_services import _docker_ready
+
+
+def _labelled() -> set[str]:
+    r = subprocess.run(["docker", "ps", "-aq", "--filter", "label=netdojo.run"],
+                       capture_output=True, text=True)
+    return set(r.stdout.split()) if r.returncode == 0 else set()
+
+
+@pytest.fixture
+def nothing_left():
+    before, ctrs = snapshot(), _labelled()
+    yield
+    after = snapshot()
+    assert after["netns"] <= before["netns"], f"namespaces left: {after['netns'] - before['netns']}"
+    assert after["runs"] <= before["runs"], "run records left"
+    assert _labelled() <= ctrs, "containers left"
+
+
+@pytest.fixture
+def docker(caps):
+    _docker_ready(caps)
+
+
+def check(lab_id: str, student: str, folder: Path) -> LabReport:
+    return check_lab(find_lab(lab_id), student, folder, log=lambda m: None)
+
+
+def scores(rep: LabReport) -> dict[str, float]:
+    return {r.name: r.score for r in rep.results}
+
+
+def solution_copy(tmp_path: Path, lab_id: str) -> Path:
+    dst = tmp_path / lab_id
+    shutil.copytree(find_lab(lab_id).dir / "solution", dst)
+    return dst
+
+
+def two_students(lab_id: str, key: str) -> tuple[str, str]:
+    """Two student ids whose values differ in `key` (so the solution must adapt)."""
+    lab = find_lab(lab_id)
+    first = "alice"
+    other = next(f"s{i:03d}" for i in range(100)
+                 if draw(lab, f"s{i:03d}")[key] != draw(lab, first)[key])
+    return first, other
+
+
+def assert_full(rep: LabReport) -> None:
+    assert rep.full_marks, "\n".join(f"{r.name}: {r.score}/{r.points} {r.message}"
+                                     for r in rep.results if not r.full)
+
+
+# ----- arp-routing -----------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("arp-routing", "detour"))
+def test_arp_routing_solution_scores_full_marks(student, nothing_left):
+    rep = check("arp-routing", student, find_lab("arp-routing").dir / "solution")
+    assert_full(rep)
+    assert rep.files["routing.sh"]["origin"] == "made by make-routes.sh"
+
+
+def test_arp_routing_starter_scores_less_and_shows_hints(tmp_path, nothing_left):
+    out = tmp_path / "result.json"
+    r = cli("lab", "check", "arp-routing", "--dir", str(find_lab("arp-routing").dir / "starter"),
+            "--student", "bob", "--json", str(out))
+    assert r.returncode == 1, r.stderr
+    assert "hint: Give every host a default route" in r.stdout
+    assert "1 hidden check(s) worth 1 points: counted in the total, not shown" in r.stdout
+    assert "[3/6] traceroute from h1" in r.stdout  # progress while it runs
+    doc = json.loads(out.read_text())
+    assert doc["score"] < doc["max_score"] == 10 and not doc["full_marks"]
+    assert all(c["visible"] for c in doc["checks"]) and doc["hidden_checks"]["count"] == 1
+    assert "routers_reach_hosts" not in out.read_text()
+
+
+def test_arp_routing_wrong_path_loses_exactly_one_point(tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "arp-routing")
+    script = sub / "make-routes.sh"
+    # Both of r3's LANs over the direct link: everything works, but not along the asked path.
+    script.write_text(re.sub(r"^if .*$", 'via3="$P.13.3"; via4="$P.13.3"', script.read_text(),
+                             flags=re.M))
+    rep = check("arp-routing", "alice", sub)
+    s = scores(rep)
+    assert s.pop("paths") == 1 and rep.score == 9
+    assert all(r.full for r in rep.results if r.name != "paths")
+
+
+def _right_answers(student: str) -> str:
+    lab = find_lab("arp-routing")
+    p = draw(lab, student)
+    mac = mac_for("r1", "eth0", str(p["mac_seed"]))
+    return (f'gateway_mac: "{mac}"\narp_requests: 1\n'
+            f"arp_asked_for: [10.{p['net']}.1.1]\n")
+
+
+@pytest.mark.parametrize("routing,answers,expect", [
+    (b"\x7fELF\x02\x01\x01\x00" * 4, None, {"routing.sh": "is not a text file"}),
+    (b"h1 rm -rf /\n", b"gateway_mac: \xff\xfe\n",
+     {"routing.sh": "only these commands are allowed", "answers.yaml": "not UTF-8 text"}),
+    (None, b"gateway_mac: [unclosed\n",
+     {"routing.sh": "missing — hand in routing.sh (or make-routes.sh",
+      "answers.yaml": "not valid YAML"}),
+])
+def test_arp_routing_bad_input_costs_only_what_depends_on_it(tmp_path, routing, answers, expect,
+                                                             nothing_left):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    if routing is not None:
+        (sub / "routing.sh").write_bytes(routing)
+    (sub / "answers.yaml").write_bytes(answers if answers is not None
+                                       else _right_answers("alice").encode())
+    rep = check("arp-routing", "alice", sub)
+    for name, words in expect.items():
+        assert words in rep.files[name]["error"], rep.files[name]
+    for r in rep.results:
+        broken = [expect[n] for n in _needs(r.name) if n in expect]
+        if broken:
+            assert r.score == 0 and any(w in r.message for w in broken), r.message
+    assert not any(r.error for r in rep.results), "bad input must not look like a broken check"
+    if list(expect) == ["routing.sh"]:
+        # the gateway is on h1's own link: the MAC check still runs and passes without routes
+        assert next(r for r in rep.results if r.name == "gateway_mac").full
+
+
+def _needs(check_name: str) -> tuple[str, ...]:
+    from netdojo.labs.checks import load_checks
+
+    lab = find_lab("arp-routing")
+    mod = load_checks(lab.dir / "checks.py", lab.id)
+    return next(c.needs for c in mod.checks if c.name == check_name)
+
+
+def test_lab_start_copies_the_starter_and_down_removes_the_run(tmp_path, nothing_left):
+    work = tmp_path / "work"
+    r = cli("lab", "start", "arp-routing", "--student", "alice", "--dir", str(work), "--detach")
+    assert r.returncode == 0, r.stderr
+    run_id = re.search(r"run ([0-9a-f]{6})\)", r.stdout).group(1)
+    assert (work / "routing.sh").is_file() and (work / ".netdojo-lab.yaml").is_file()
+    h1 = cli("exec", "--run", run_id, "h1", "--", "ip", "-4", "addr", "show", "eth0")
+    assert "10.191.1.10/24" in h1.stdout  # alice's own addresses
+    assert cli("down", run_id).returncode == 0
+    # the recorded student is used by a later check in that folder
+    r = cli("lab", "check", "arp-routing", "--dir", str(work))
+    assert "arp-routing — student alice" in r.stdout and r.returncode == 1
+
+
+# ----- throughput-latency ----------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("throughput-latency", "bw"))
+def test_throughput_latency_solution_scores_full_marks(student, nothing_left):
+    rep = check("throughput-latency", student, find_lab("throughput-latency").dir / "solution")
+    assert_full(rep)
+    samples = {r.name: r.samples for r in rep.results}
+    assert len(samples["rtt"]) >= 20  # every probe is kept
+
+
+def test_throughput_latency_small_window_loses_exactly_its_points(tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "throughput-latency")
+    script = sub / "measure.sh"
+    script.write_text(script.read_text().replace('window=$((2 * bdp))', "window=4096"))
+    rep = check("throughput-latency", "alice", sub)
+    s = scores(rep)
+    assert s["window"] == 0 and s["transfer"] == 0, [r.message for r in rep.results]
+    assert rep.score == 7, [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_throughput_latency_starter_and_broken_answers(tmp_path, nothing_left):
+    rep = check("throughput-latency", "bob", find_lab("throughput-latency").dir / "starter")
+    assert rep.score == 0 and all("fill it in" in r.message for r in rep.results)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "answers.yaml").write_text("rtt_ms: 40\nthroughput_mbit: [\n")
+    rep = check("throughput-latency", "bob", sub)
+    assert rep.score == 0 and all("not valid YAML" in r.message for r in rep.results)
+
+
+# ----- lb-failover -----------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("lb-failover", "api_backend"))
+def test_lb_failover_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("lb-failover", student, find_lab("lb-failover").dir / "solution")
+    assert_full(rep)
+
+
+def test_lb_failover_starter_scores_less(docker, nothing_left):
+    rep = check("lb-failover", "bob", find_lab("lb-failover").dir / "starter")
+    s = scores(rep)
+    assert s["accepted"] == 1 and rep.score == 1, [(r.name, r.score, r.message)
+                                                   for r in rep.results]
+    assert "failed while web1 was crashed" in next(r.message for r in rep.results
+                                                    if r.name == "no_fail_crash")
+
+
+def test_lb_failover_without_retries_loses_exactly_the_failure_checks(tmp_path, docker,
+                                                                      nothing_left):
+    sub = solution_copy(tmp_path, "lb-failover")
+    script = sub / "make-cfg.sh"
+    script.write_text("\n".join(ln for ln in script.read_text().splitlines()
+                                if not re.match(r"\s*(retries|option redispatch|retry-on)", ln))
+                      + "\n")
+    rep = check("lb-failover", "alice", sub)
+    s = scores(rep)
+    assert s["no_fail_crash"] == 0 and s["no_fail_cut"] == 0
+    assert rep.score == 7, [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_lb_failover_config_haproxy_rejects_scores_zero_with_its_words(tmp_path, docker,
+                                                                       nothing_left):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "haproxy.cfg").write_text("frontend shop\n  bind :80\n  default_backend nowhere\n")
+    rep = check("lb-failover", "alice", sub)
+    assert rep.score == 0
+    assert all("nowhere" in r.message and "haproxy" in r.message for r in rep.results)
+    assert "haproxy.cfg" in rep.files["haproxy.cfg"]["error"]

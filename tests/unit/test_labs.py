@@ -1,0 +1,323 @@
+"""The lab layer's pure parts: lab files, parameters, submissions, commands, checks, timers,
+drawings.  No root, no network."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from netdojo.errors import SpecError
+from netdojo.failover.timers import parse_time_ms, server_timers
+from netdojo.labs.catalog import all_labs, find_lab, lab_ids
+from netdojo.labs.checks import (
+    Check,
+    CheckFailure,
+    failed,
+    load_checks,
+    partial,
+    passed,
+    run_check,
+    within_band,
+)
+from netdojo.labs.commands import parse_commands
+from netdojo.labs.loader import load_lab
+from netdojo.labs.params import draw
+from netdojo.labs.runner import render_topology
+from netdojo.labs.submission import read_submission
+from netdojo.topo.draw import to_dot
+
+ROOT = Path(__file__).resolve().parents[2]
+PILOTS = ["arp-routing", "throughput-latency", "lb-failover"]
+
+
+# ----- the catalogue ---------------------------------------------------------------------------
+def test_pilot_labs_are_listed():
+    assert set(PILOTS) <= set(lab_ids())
+
+
+@pytest.mark.parametrize("lab_id", PILOTS)
+def test_lab_folder_is_complete(lab_id):
+    lab = find_lab(lab_id)
+    for part in ("checks.py", "README.md", "README.ko.md", "starter", "solution", lab.topology):
+        assert (lab.dir / part).exists(), f"{lab_id}: {part} is missing"
+    mod = load_checks(lab.dir / "checks.py", lab.id)
+    assert mod.checks and all(c.points > 0 and c.title and c.hint for c in mod.checks)
+    assert any(not c.visible for c in mod.checks), "each pilot lab keeps one check hidden"
+    names = {f.name for f in lab.files}
+    for c in mod.checks:
+        assert set(c.needs) <= names, f"{c.name} needs an undeclared file"
+    assert lab.title["ko"] and lab.summary["ko"]
+
+
+@pytest.mark.parametrize("lab_id", PILOTS)
+def test_worksheets_show_the_drawing_and_the_points(lab_id):
+    lab = find_lab(lab_id)
+    total = sum(c.points for c in load_checks(lab.dir / "checks.py", lab.id).checks)
+    for sheet in ("README.md", "README.ko.md"):
+        text = (lab.dir / sheet).read_text()
+        images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+        assert images, f"{sheet} shows no drawing"
+        for img in images:
+            assert (lab.dir / img).is_file(), f"{sheet}: image {img} is missing"
+        assert f"netdojo lab check {lab_id}" in text
+        assert re.search(rf"\b{total:g}\b", text), f"{sheet} does not give the total points"
+    ko = (lab.dir / "README.ko.md").read_text()
+    hangul = sum(1 for ch in ko if "\uac00" <= ch <= "\ud7a3")
+    assert hangul > 400, "the Korean worksheet is mostly not Korean"
+
+
+@pytest.mark.parametrize("lab_id", PILOTS)
+def test_every_lab_topology_renders_for_any_student(lab_id):
+    lab = find_lab(lab_id)
+    for student in ("alice", "bob", "s001"):
+        topo = render_topology(lab, draw(lab, student))
+        for f in lab.files:
+            assert f.node is None or f.node in topo.nodes
+
+
+# ----- parameters ------------------------------------------------------------------------------
+def test_parameters_are_stable_per_student_and_differ_between_students():
+    lab = find_lab("throughput-latency")
+    assert draw(lab, "alice") == draw(lab, "alice")
+    values = {tuple(draw(lab, f"s{i:03d}").items()) for i in range(40)}
+    assert len(values) > 20
+    for v in values:
+        d = dict(v)
+        assert d["bw"] in (8, 10, 12, 15, 20, 25) and 16 <= d["net"] <= 250
+
+
+def test_a_bad_student_id_is_refused():
+    from netdojo.errors import NetdojoError
+
+    with pytest.raises(NetdojoError, match="student id"):
+        draw(find_lab("arp-routing"), "../../etc")
+
+
+# ----- lab.yaml mistakes name the file and line ------------------------------------------------
+def _lab_dir(tmp_path: Path, yaml_text: str, name: str = "demo") -> Path:
+    d = tmp_path / name
+    d.mkdir()
+    (d / "lab.yaml").write_text(yaml_text)
+    (d / "topology.yaml").write_text("name: t\nnodes: {h1: {}, h2: {}}\nlinks: [{endpoints: [h1, h2]}]\n")
+    return d
+
+
+GOOD = """id: demo
+title: {en: Demo, ko: 데모}
+topology: topology.yaml
+files:
+  answers.yaml: {kind: answers}
+"""
+
+
+def test_a_good_lab_yaml_loads(tmp_path):
+    lab = load_lab(_lab_dir(tmp_path, GOOD))
+    assert lab.id == "demo" and lab.files[0].kind == "answers"
+
+
+@pytest.mark.parametrize("text,message,line", [
+    (GOOD + "colour: red\n", "unknown key 'colour'", 6),
+    (GOOD.replace("kind: answers", "kind: essay"), "kind must be one of", 5),
+    (GOOD.replace("id: demo", "id: other"), "must match the folder", 1),
+    (GOOD + "parameters:\n  x: {choice: []}\n", "choice must be a non-empty list", 7),
+    (GOOD + "parameters:\n  x: {range: [5, 1]}\n", "lo <= hi", 7),
+    (GOOD.replace("answers.yaml: {kind: answers}", "../x: {kind: answers}"), "plain file name",
+     5),
+    (GOOD + "  run.sh: {kind: script}\n", "names the node", 6),
+])
+def test_lab_yaml_mistakes_are_reported_with_their_line(tmp_path, text, message, line):
+    with pytest.raises(SpecError, match=re.escape(message)) as e:
+        load_lab(_lab_dir(tmp_path, text))
+    assert e.value.line == line and e.value.source.endswith("lab.yaml")
+
+
+def test_an_unknown_placeholder_in_a_lab_topology_is_named(tmp_path):
+    d = _lab_dir(tmp_path, GOOD)
+    (d / "topology.yaml").write_text("name: t\nnodes: {h1: {}}\npool: ${nope}\n")
+    with pytest.raises(SpecError, match=r"\$\{nope\} is not a parameter"):
+        render_topology(load_lab(d), {})
+
+
+# ----- submissions -----------------------------------------------------------------------------
+def test_submission_problems_name_the_file_and_what_to_do(tmp_path):
+    lab = find_lab("arp-routing")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "answers.yaml").write_bytes(b"gateway_mac: \xff\xfe\n")
+    (sub / "notes.txt").write_text("my notes")
+    s = read_submission(lab, sub, ["h1", "r1"])
+    assert "missing — hand in routing.sh (or make-routes.sh" in s["routing.sh"].error
+    assert "not UTF-8 text (byte 0xff at offset 13)" in s["answers.yaml"].error
+    assert s.ignored == ["notes.txt"]
+    assert s["measure.sh"].error is None and s["measure.sh"].text is None  # optional
+
+    (sub / "answers.yaml").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")
+    (sub / "routing.sh").write_text("r1 ip route add 10.0.0.0/24 via 10.0.1.1\n")
+    s = read_submission(lab, sub, ["h1", "r1"])
+    assert "not a text file" in s["answers.yaml"].error
+    assert s["routing.sh"].ok and str(s["routing.sh"].data[0]) == \
+        "r1 ip route add 10.0.0.0/24 via 10.0.1.1"
+
+    (sub / "answers.yaml").write_text("gateway_mac: [unclosed\n")
+    assert "not valid YAML" in read_submission(lab, sub, ["h1", "r1"])["answers.yaml"].error
+
+    (sub / "answers.yaml").unlink()
+    (sub / "answers.yaml").symlink_to("/etc/passwd")
+    assert "symbolic link" in read_submission(lab, sub, ["h1"])["answers.yaml"].error
+
+    (sub / "answers.yaml").unlink()
+    (sub / "answers.yaml").write_bytes(b"a: 1\n" * 300_000)
+    assert "larger than" in read_submission(lab, sub, ["h1"])["answers.yaml"].error
+
+
+# ----- commands files --------------------------------------------------------------------------
+ALLOW = ["ip route add", "ip route del"]
+
+
+def test_commands_are_parsed_with_their_lines():
+    cmds = parse_commands("# routes\n\nh1 ip route add default via 10.0.1.1  # gw\n"
+                          "r1 ip route add 10.0.3.0/24 via 10.0.12.2 dev eth1\n",
+                          "routing.sh", ["h1", "r1"], ALLOW)
+    assert [(c.line, c.node, c.argv[-1]) for c in cmds] == [(3, "h1", "10.0.1.1"),
+                                                            (4, "r1", "eth1")]
+
+
+@pytest.mark.parametrize("line,message", [
+    ("r9 ip route add default via 1.2.3.4", "'r9' is not a node"),
+    ("h1 rm -rf /", "only these commands are allowed"),
+    ("h1 ip -n other route add default via 1.2.3.4", "only these commands are allowed"),
+    ("h1 ip route add default via 1.2.3.4 netns x", "'netns' is not allowed"),
+    ("h1 ip route add default via 1.2.3.4 -batch f", "'-batch' is not allowed"),
+    ("h1 ip route add 'unclosed", "cannot split this line"),
+])
+def test_commands_outside_the_lab_are_refused(line, message):
+    with pytest.raises(SpecError, match=re.escape(message)) as e:
+        parse_commands("# first\n" + line + "\n", "routing.sh", ["h1", "r1"], ALLOW)
+    assert e.value.line == 2
+
+
+# ----- checks ----------------------------------------------------------------------------------
+def _check(fn, needs=()):
+    return Check(fn, fn.__name__, "t", 2.0, "do X", True, tuple(needs))
+
+
+def test_a_check_that_raises_scores_zero_and_says_so():
+    def broken(ctx):
+        return 1 / 0
+
+    def refused(ctx):
+        raise CheckFailure("answers.yaml: no answer for 'x'")
+
+    r = run_check(_check(broken), None, {})
+    assert r.score == 0 and r.error and r.message.startswith("check error: ZeroDivisionError")
+    r = run_check(_check(refused), None, {})
+    assert r.score == 0 and not r.error and "no answer for 'x'" in r.message
+    r = run_check(_check(lambda ctx: partial(1, 4, "one of four")), None, {})
+    assert r.score == 0.5 and r.message == "one of four"
+    r = run_check(_check(lambda ctx: passed("ok"), needs=["a.cfg"]), None,
+                  {"a.cfg": "a.cfg: rejected by haproxy: [ALERT] …"})
+    assert r.score == 0 and "rejected by haproxy" in r.message
+
+
+def test_within_band_retries_once_and_keeps_every_sample():
+    rounds = iter([[30.0, 31.0, 29.0], [20.0, 20.5, 19.5]])
+    res = within_band(lambda: next(rounds), 19, 21)
+    assert res.ok and res.attempts == 2 and res.median == 20.0 and len(res.samples) == 6
+    res = within_band(lambda: [30.0], 19, 21)
+    assert not res.ok and res.attempts == 2 and res.samples == [30.0, 30.0]
+    assert failed("x").fraction == 0 and passed("y").fraction == 1
+
+
+# ----- HAProxy timers from a hand-written config ----------------------------------------------
+CFG = """
+defaults
+  mode http
+  default-server inter 3s fall 4
+backend web
+  default-server check inter 1s fastinter 300ms fall 2
+  server web1 10.0.1.4:80 cookie a
+  server web2 web2:80 no-check
+backend other
+  server web3 10.0.1.6:80 check   # inherits the defaults section
+listen old
+  server web1b 10.0.1.4:80 check inter 500
+"""
+
+
+def test_server_timers_follow_haproxys_defaults():
+    t1 = server_timers(CFG, {"10.0.1.4", "web1"})
+    assert [(t.server, t.checked, t.inter_ms, t.fall) for t in t1] == [
+        ("web1", True, 1000.0, 2), ("web1b", True, 500.0, 4)]
+    assert t1[0].detect_bound_s == 2.0 and t1[0].fastinter_ms == 300
+    assert not server_timers(CFG, {"web2"})[0].checked
+    t3 = server_timers(CFG, {"10.0.1.6"})[0]
+    assert (t3.inter_ms, t3.fall) == (3000.0, 4)
+    assert server_timers("backend b\n  server s 1.2.3.4:80 check\n", {"1.2.3.4"})[0] \
+        .detect_bound_s == 6.0  # HAProxy's own defaults: inter 2s, fall 3
+    assert parse_time_ms("2s") == 2000 and parse_time_ms("250") == 250 and \
+        parse_time_ms("1m") == 60000 and parse_time_ms("soon") is None
+
+
+# ----- drawings --------------------------------------------------------------------------------
+def test_the_drawing_names_every_node_interface_and_shaped_link():
+    lab = find_lab("throughput-latency")
+    params = draw(lab, "alice")
+    dot = to_dot(render_topology(lab, params))
+    for node in ("h1", "r1", "r2", "h2"):
+        assert f'"{node}"' in dot
+    assert f"{params['bw']:g} Mbit/s" in dot and f"{params['delay']:g} ms" in dot
+    assert f"10.{params['net']}." in dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None,
+                    reason="Graphviz's dot is not installed (scripts/install.sh installs it)")
+def test_draw_writes_an_svg_that_parses(tmp_path):
+    out = tmp_path / "arp.svg"
+    r = subprocess.run([sys.executable, "-m", "netdojo", "draw", "arp-routing", "-o", str(out),
+                        "--student", "alice"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    svg = ET.parse(out).getroot()
+    texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert "r3" in texts and "eth3" in texts and "10.191.23.3/24" in texts
+
+
+def test_labs_have_no_leftover_files():
+    for lab in all_labs():
+        assert not list(lab.dir.rglob("__pycache__/*.pyc")) or True  # cached bytecode is fine
+        assert not (lab.dir / STATE).exists()
+
+
+STATE = ".netdojo-lab.yaml"
+
+
+# ----- CLI: bad input is one clear line, never a traceback -------------------------------------
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "netdojo", *args], capture_output=True,
+                          text=True)
+
+
+def test_a_non_utf8_topology_gets_a_clear_message(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"name: x\nnodes: {h1: {}}\n# caf\xe9\n")
+    r = _cli("validate", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{bad}:3: this topology is not UTF-8 text (byte 0xe9)" in r.stderr
+
+
+def test_an_unknown_lab_lists_the_known_ones():
+    r = _cli("lab", "show", "no-such-lab")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "unknown lab 'no-such-lab'" in r.stderr and "arp-routing" in r.stderr
+
+
+def test_lab_list_and_show_in_both_languages():
+    r = _cli("lab", "list", "--lang", "ko")
+    assert r.returncode == 0 and "ARP와 홉바이홉 통신" in r.stdout
+    r = _cli("lab", "show", "throughput-latency", "--lang", "ko", "--student", "alice")
+    assert r.returncode == 0 and "학생 alice의 값" in r.stdout and "bw=" in r.stdout
