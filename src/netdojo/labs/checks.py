@@ -150,8 +150,10 @@ class BandResult:
 
     def describe(self, unit: str) -> str:
         med = "no sample" if self.median is None else f"{self.median:.2f} {unit}"
-        return (f"median {med} of {len(self.samples)} probes, expected {self.low:.2f}–"
-                f"{self.high:.2f} {unit}")
+        n = len(self.samples)
+        band = (f"at least {self.low:.2f}" if self.high == float("inf")
+                else f"{self.low:.2f}–{self.high:.2f}")
+        return f"median {med} of {n} probe{'s' if n != 1 else ''}, expected {band} {unit}"
 
 
 def within_band(probe: Callable[[], list[float]], low: float, high: float,
