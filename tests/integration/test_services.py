@@ -230,3 +230,35 @@ def test_page_with_configured_objects_and_tls_http10(demo):
     assert size == "10240"
     r = curl(demo, "client1", "https://web1/whoami", "1.0")
     assert r.status == 200 and r.server_protocol == "1.0"
+
+
+# ----- a config someone wrote replaces the rendered one (labs hand these in) -------------------
+def test_a_written_config_is_judged_by_its_daemon_before_it_runs(demo):
+    from netdojo.errors import NetdojoError
+    from netdojo.services.install import replace_config
+
+    kea = svc(demo, "dhcp1", "dhcp")
+    good_kea = kea.files[kea.config_path]
+    with pytest.raises(NetdojoError, match="rejected by `kea-dhcp4`") as e:
+        replace_config(kea, '{"Dhcp4": {"subnet4": [{"subnet": "10.10.0.0/33"}]}}')
+    assert "Invalid prefix length specified for subnet: 33" in str(e.value)  # Kea's words
+    assert not kea.listening(67, udp=True)  # not left serving the old config
+    replace_config(kea, good_kea)
+    assert kea.ready()
+
+    nat = svc(demo, "nat", "nat")
+    with pytest.raises(NetdojoError, match="rejected by `nft`"):
+        replace_config(nat, "table ip mine {\n  chain post {\n    type nat hook postrouting;\n")
+    ruleset = ("table ip student_nat {\n  chain post {\n"
+               "    type nat hook postrouting priority srcnat; policy accept;\n"
+               '    oifname "eth1" masquerade\n  }\n}\n')
+    replace_config(nat, ruleset)
+    assert "student_nat" in sh(demo, "nat", "nft", "list", "ruleset").stdout
+    assert "netdojo_nat" not in sh(demo, "nat", "nft", "list", "ruleset").stdout
+
+    dns = svc(demo, "dns1", "dns")
+    good_named = dns.files[dns.config_path]
+    with pytest.raises(NetdojoError, match="rejected by `named-checkconf`"):
+        replace_config(dns, good_named + "options { bogus-option yes; };\n")
+    replace_config(dns, good_named)
+    assert dns.ready()

@@ -86,6 +86,13 @@ class Service:
                 return lk.endpoint(self.node).ifname  # type: ignore[return-value]
         raise self.fail("the node has no interfaces")
 
+    def stop_pidfile(self, pidfile: str, children: bool = False) -> None:
+        """End the daemon by the pid it wrote (and its children), and wait until it is gone."""
+        kids = '$(pgrep -P "$p") ' if children else ""
+        self.sh(["sh", "-c", f'p=$(cat {pidfile} 2>/dev/null) || exit 0; '
+                 f'kill {kids}"$p" 2>/dev/null; '
+                 f'while kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f {pidfile}'])
+
     def listening(self, port: int, udp: bool = False) -> bool:
         r = self.sh(["ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}"])
         return bool(r.stdout.strip())

@@ -17,6 +17,7 @@ from netdojo.services.base import Service
 from netdojo.topo.addressing import mac_for
 
 CONF = "/etc/netdojo/kea/kea-dhcp4.conf"
+PIDFILE = "/run/netdojo-kea-dhcp4.pid"  # the pid of the kea-dhcp4 netdojo started
 LEASES = "/var/lib/kea/netdojo-leases4.csv"
 
 
@@ -97,7 +98,10 @@ class KeaDhcp(Service):
 
     def start_argv(self) -> list[str]:
         return ["sh", "-c", f"mkdir -p /run/kea /var/lib/kea && "
-                f"(kea-dhcp4 -c {CONF} >/var/log/kea-dhcp4.out 2>&1 &)"]
+                f"(kea-dhcp4 -c {CONF} >/var/log/kea-dhcp4.out 2>&1 & echo $! > {PIDFILE})"]
+
+    def stop(self) -> None:
+        self.stop_pidfile(PIDFILE)
 
     def ready(self) -> bool:
         return self.listening(67, udp=True)

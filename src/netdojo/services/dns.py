@@ -43,6 +43,12 @@ class _Bind(Service):
     def start_argv(self) -> list[str]:
         return ["named", "-u", "bind", "-c", CONF]
 
+    def stop(self) -> None:
+        self.stop_pidfile("/run/named/named.pid")
+
+    def started(self) -> bool:
+        return self.listening(53, udp=True)
+
     def ready(self) -> bool:
         r = self.sh(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1", self._probe_name(),
                      "SOA"])

@@ -150,9 +150,7 @@ class HAProxy(Service):
         return ["haproxy", "-D", "-f", CONF, "-f", API_CONF, "-p", "/run/haproxy.pid"]
 
     def stop(self) -> None:
-        """End this HAProxy by the pid it wrote, and wait until it is gone."""
-        self.sh(["sh", "-c", "p=$(cat /run/haproxy.pid 2>/dev/null) && kill $p && "
-                 "while kill -0 $p 2>/dev/null; do sleep 0.05; done; rm -f /run/haproxy.pid"])
+        self.stop_pidfile("/run/haproxy.pid")
 
     def reconfigure(self, settings: dict) -> None:
         """Replace the config (checked by haproxy -c first) and restart on it."""

@@ -55,10 +55,8 @@ class WebServer(Service):
     def stop(self) -> None:
         """End the server (the pid it wrote and its workers) and wait until port 80 is free,
         so a restart cannot lose the race for the port."""
-        self.sh(["sh", "-c", 'p=$(cat /run/web.pid 2>/dev/null) || exit 0; '
-                 'kill $(pgrep -P "$p") "$p" 2>/dev/null; '
-                 'while kill -0 "$p" 2>/dev/null || ss -Hltn "sport = :80" | grep -q .; '
-                 'do sleep 0.05; done; rm -f /run/web.pid'])
+        self.stop_pidfile("/run/web.pid", children=True)
+        self.sh(["sh", "-c", 'while ss -Hltn "sport = :80" | grep -q .; do sleep 0.05; done'])
 
     def restart(self) -> None:
         from netdojo.services.install import wait_ready

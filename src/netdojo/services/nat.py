@@ -60,6 +60,15 @@ class Nat(Service):
     def ready(self) -> bool:
         return self.sh(["nft", "list", "table", "ip", "netdojo_nat"]).returncode == 0
 
+    def stop(self) -> None:
+        # The ruleset lives in the node's own namespace (a pod of the lab): flushing it
+        # touches nothing outside the lab.
+        self.sh(["nft", "flush", "ruleset"])
+
+    def started(self) -> bool:
+        """A ruleset someone wrote has its own table names: any loaded rule will do."""
+        return bool(self.sh(["nft", "list", "ruleset"]).stdout.strip())
+
     def conntrack(self) -> str:
         """The NAT's connection-tracking table (`conntrack -L`), for labs to inspect."""
         return self.sh(["conntrack", "-L"]).stdout
