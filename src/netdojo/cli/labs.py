@@ -6,12 +6,12 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 
 import yaml
 
+from netdojo.cli.common import need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import all_labs, find_lab
 from netdojo.labs.model import Lab
@@ -87,16 +87,15 @@ def _prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
 
 
 def cmd_lab_start(a: argparse.Namespace) -> int:
-    from netdojo.cli.main import _need_root, _tear_down_on_signals
     from netdojo.labs.runner import LabSession
 
     lab = find_lab(a.lab)
     folder = Path(a.dir or lab.id)
     student = _student(a, folder, lab)
-    _need_root()
+    need_root()
     if _prepare_dir(lab, folder, student):
         print(f"copied the starter files into {folder}/")
-    _tear_down_on_signals()
+    tear_down_on_signals()
     ls = LabSession(lab, student, folder, _progress, detached=a.detach)
     ls.up()
     net = ls.net
@@ -110,24 +109,12 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
             print(f"  {name}: {note}")
     print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
           "scores them on a fresh copy of the lab.")
-    if a.detach:
-        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
-        return 0
-    try:
-        from netdojo.cli.shell import Shell
+    from netdojo.cli.shell import shell_until_exit
 
-        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        ls.down()
-        print(f"run {net.run.id}: down", flush=True)
-    return 0
+    return shell_until_exit(net, a.detach, ls.down)
 
 
 def cmd_lab_check(a: argparse.Namespace) -> int:
-    from netdojo.cli.main import _need_root, _tear_down_on_signals
     from netdojo.labs.report import format_report
     from netdojo.labs.runner import check_lab
 
@@ -137,8 +124,8 @@ def cmd_lab_check(a: argparse.Namespace) -> int:
         raise NetdojoError(f"{folder}: no such folder (hand in your files in a folder; "
                            f"`netdojo lab start {lab.id}` makes one)")
     student = _student(a, folder, lab)
-    _need_root()
-    _tear_down_on_signals()
+    need_root()
+    tear_down_on_signals()
     report = check_lab(lab, student, folder, _progress, shaper=a.shaper)
     print()
     print(format_report(report, lab.id))

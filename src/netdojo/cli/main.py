@@ -12,27 +12,11 @@ import time
 from dataclasses import asdict
 
 from netdojo import session
+from netdojo.cli.common import need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
 from netdojo.net import lifecycle, runs
 from netdojo.net.network import Network
 from netdojo.topo.resolve import resolve
-
-
-def _need_root() -> None:
-    if os.geteuid() != 0:
-        raise NetdojoError("this command builds network namespaces: run it as root")
-
-
-def _raise_interrupt(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def _tear_down_on_signals() -> None:
-    """Ctrl-C, SIGTERM and a closed terminal all end in teardown.  SIGINT is set explicitly:
-    a process started in the background by a non-interactive shell inherits it ignored."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
@@ -50,9 +34,9 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_up(a: argparse.Namespace) -> int:
-    _need_root()
+    need_root()
     topo = resolve(a.topology)
-    _tear_down_on_signals()
+    tear_down_on_signals()
     t0 = time.monotonic()
     net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True),
                      builder=a.builder)
@@ -60,24 +44,13 @@ def cmd_up(a: argparse.Namespace) -> int:
     print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
           f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
           flush=True)
-    if a.detach:
-        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
-        return 0
-    try:
-        from netdojo.cli.shell import Shell
+    from netdojo.cli.shell import shell_until_exit
 
-        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
-        net.run.teardown()
-        print(f"run {net.run.id}: down", flush=True)
-    return 0
+    return shell_until_exit(net, a.detach, net.run.teardown)
 
 
 def cmd_down(a: argparse.Namespace) -> int:
-    _need_root()
+    need_root()
     removed = lifecycle.down(a.run, everything=a.all)
     print("removed: " + (", ".join(removed) if removed else "nothing"))
     return 0
@@ -104,7 +77,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 def _attach(run_id: str | None, *nodes: str) -> Network:
     """The running network a command means (reaping dead runs first), with its nodes checked."""
-    _need_root()
+    need_root()
     runs.reap()
     net = Network.attach(runs.pick(run_id))
     for node in nodes:
@@ -145,11 +118,11 @@ def cmd_measure(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    _need_root()
+    need_root()
     topo = resolve(a.topology)
     from netdojo.measure.report import default_pairs, measure_pair, print_table
 
-    _tear_down_on_signals()
+    tear_down_on_signals()
     net = session.up(topo, a.shaper)
     try:
         print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
@@ -175,7 +148,7 @@ def cmd_images(a: argparse.Namespace) -> int:
     from netdojo.net import images
 
     if a.action == "build":
-        _need_root()
+        need_root()
         times = images.build(log=lambda m: print(m, flush=True), no_cache=a.no_cache)
         print(f"images ready: base {times['base_s']:.1f} s, {images.NODE_IMAGE} "
               f"{times['node_s']:.1f} s")
@@ -198,9 +171,9 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     # a bad scenario file fails here, before anything is built
     sc = load_scenario(a.scenario or default_scenario_path(a.job))
-    _need_root()
+    need_root()
     out = Path(a.out or f"reports/{a.job}-{time.strftime('%Y%m%d-%H%M%S')}")
-    _tear_down_on_signals()
+    tear_down_on_signals()
     results = run(sc, out, a.shaper, log=lambda m: print(m, flush=True))
     from netdojo.failover.report import targets
 
@@ -209,7 +182,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 
 def cmd_doctor(a: argparse.Namespace) -> int:
-    _need_root()
+    need_root()
     from netdojo.net.doctor import report
 
     print(report())

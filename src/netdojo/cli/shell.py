@@ -123,3 +123,20 @@ class Shell(cmd.Cmd):
     def do_EOF(self, _: str) -> bool:  # noqa: N802 - cmd.Cmd's name for end of input
         print()
         return True
+
+
+def shell_until_exit(net: Network, detach: bool, teardown) -> int:
+    """`up` and `lab start`: with --detach, say how to reach the run and leave it up; else
+    open the shell and tear down when it ends (exit, Ctrl-D, Ctrl-C, SIGTERM, a closed tty)."""
+    if detach:
+        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
+        return 0
+    try:
+        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
+        teardown()
+        print(f"run {net.run.id}: down", flush=True)
+    return 0
