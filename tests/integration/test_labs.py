@@ -231,3 +231,16 @@ def test_lb_failover_config_haproxy_rejects_scores_zero_with_its_words(tmp_path,
     assert rep.score == 0
     assert all("nowhere" in r.message and "haproxy" in r.message for r in rep.results)
     assert "haproxy.cfg" in rep.files["haproxy.cfg"]["error"]
+
+
+def test_ctrl_c_during_a_check_leaves_nothing(nothing_left):
+    import signal
+
+    from .helpers import popen_cli, wait_for_line
+
+    proc = popen_cli("lab", "check", "throughput-latency", "--student", "alice", "--dir",
+                     str(find_lab("throughput-latency").dir / "solution"))
+    wait_for_line(proc, "running measure.sh on h1")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err

@@ -164,8 +164,12 @@ class LabSession:
     def _script(self, sf: StudentFile) -> None:
         assert self.ctx is not None
         out = self.submission.files.get(sf.spec.output) if sf.spec.output else None
-        if not sf.ok or (out is not None and out.origin == "handed in"):
+        if out is not None and out.origin == "handed in":
             return  # a handed-in file wins over the script that would print it
+        if not sf.ok:
+            if out is not None and sf.error:
+                out.error = f"{out.name} was not made: {sf.error}"
+            return
         env = environment(self.params, self.lab, self.student)
         argv = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", "-s"]
         self.log(f"running {sf.name} on {sf.spec.node}…")
@@ -195,9 +199,9 @@ class LabSession:
             label = c.title if c.visible else "(hidden check)"
             self.log(f"[{i}/{len(checks)}] {label}…")
             if time.monotonic() > deadline:
-                res = run_check(c, self.ctx, {})
-                res.score, res.message = 0.0, (f"not run: the lab's time limit of "
-                                               f"{self.lab.time_limit:.0f} s was reached")
+                res = CheckResult(c.name, c.title, c.points, 0.0,
+                                  f"not run: the lab's time limit of {self.lab.time_limit:.0f} s "
+                                  "was reached", c.hint, c.visible, 0.0)
             else:
                 res = run_check(c, self.ctx, broken)
             results.append(res)
