@@ -6,5 +6,5 @@ bash "$ROOT/scripts/install.sh"
 bash "$ROOT/scripts/install-docker.sh"   # container nodes, and labs must work beside dockerd
 cd "$ROOT"
 .venv/bin/netdojo images build           # builds only what is missing (layer cache)
-.venv/bin/ruff check src tests benchmarks docker
+.venv/bin/ruff check src tests benchmarks docker labs
 exec .venv/bin/pytest -q -rs "$@"

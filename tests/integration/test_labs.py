@@ -244,3 +244,72 @@ def test_ctrl_c_during_a_check_leaves_nothing(nothing_left):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+
+
+# ----- tcp-udp-pdu -----------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("tcp-udp-pdu", "port"))
+def test_tcp_udp_pdu_solution_scores_full_marks(student, nothing_left):
+    rep = check("tcp-udp-pdu", student, find_lab("tcp-udp-pdu").dir / "solution")
+    assert_full(rep)
+    assert rep.files["tcp.pcap"]["origin"] == "made by solve.sh"
+
+
+def test_tcp_udp_pdu_frame_and_packet_swapped_loses_exactly_half_a_point(tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "tcp-udp-pdu")
+    script = sub / "solve.sh"
+    text = script.read_text().replace("{{pdu: frame,", "{{pdu: PACKET,")
+    script.write_text(text.replace("{{pdu: packet,", "{{pdu: frame,")
+                      .replace("PACKET", "packet"))
+    rep = check("tcp-udp-pdu", "alice", sub)
+    assert scores(rep)["pdus"] == 1.5 and rep.score == 9.5, \
+        [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_tcp_udp_pdu_starter_and_foreign_captures(tmp_path, nothing_left):
+    starter = find_lab("tcp-udp-pdu").dir / "starter"
+    rep = check("tcp-udp-pdu", "bob", starter)
+    assert rep.score == 0 and "missing — hand in tcp.pcap (or solve.sh" in rep.results[0].message
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(starter / "answers.yaml", sub)
+    (sub / "tcp.pcap").write_text("GET / HTTP/1.1\r\n")  # text, not a capture
+    rep = check("tcp-udp-pdu", "bob", sub)
+    assert "not a pcap file" in rep.results[0].message and rep.score == 0
+    # a well-formed capture, but not of bob's lab: its addresses give it away
+    from tests.unit.test_pcap import pcap, session
+
+    (sub / "tcp.pcap").write_bytes(pcap(session()))
+    rep = check("tcp-udp-pdu", "bob", sub)
+    three_way = next(r for r in rep.results if r.name == "three_way")
+    p = draw(find_lab("tcp-udp-pdu"), "bob")
+    assert three_way.score == 0 and f":{p['port']} (your lab's web server)" in three_way.message
+    assert "10.1.1.10 -> 10.1.2.10:8080" in three_way.message
+
+
+def test_capture_writes_a_pcap_that_tcpdump_reads(tmp_path, nothing_left):
+    topo = tmp_path / "pair.yaml"
+    topo.write_text("name: pair\nnodes: {h1: {}, h2: {}}\nlinks: [{endpoints: [h1, h2]}]\n")
+    up = cli("up", str(topo), "--detach")
+    run_id = re.search(r"run ([0-9a-f]{6}):", up.stdout).group(1)
+    try:
+        from .helpers import popen_cli, wait_for_line
+
+        out = tmp_path / "h1.pcap"
+        proc = popen_cli("capture", "--run", run_id, "h1", "-o", str(out), "--count", "4",
+                         "--filter", "icmp")
+        wait_for_line(proc, "capturing on h1:eth0")
+        deadline = 20
+        while proc.poll() is None and deadline > 0:
+            cli("exec", "--run", run_id, "h1", "--", "ping", "-c", "1", "-W", "1", "h2")
+            deadline -= 1
+        stdout, _ = proc.communicate(timeout=20)
+        assert proc.returncode == 0 and "4 packets" in stdout
+        from netdojo.measure.pcap import read_pcap
+
+        frames = read_pcap(out.read_bytes())
+        assert len(frames) == 4 and all(f.ip["proto"] == 1 for f in frames)
+        bad = cli("capture", "--run", run_id, "h1:nope0", "-o", str(tmp_path / "x.pcap"),
+                  "--count", "1")
+        assert bad.returncode == 2 and "tcpdump on nope0" in bad.stderr
+    finally:
+        cli("down", run_id)

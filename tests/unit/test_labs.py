@@ -34,6 +34,7 @@ from netdojo.topo.draw import to_dot
 
 ROOT = Path(__file__).resolve().parents[2]
 PILOTS = ["arp-routing", "throughput-latency", "lb-failover"]
+LABS = lab_ids()
 
 
 # ----- the catalogue ---------------------------------------------------------------------------
@@ -41,21 +42,21 @@ def test_pilot_labs_are_listed():
     assert set(PILOTS) <= set(lab_ids())
 
 
-@pytest.mark.parametrize("lab_id", PILOTS)
+@pytest.mark.parametrize("lab_id", LABS)
 def test_lab_folder_is_complete(lab_id):
     lab = find_lab(lab_id)
     for part in ("checks.py", "README.md", "README.ko.md", "starter", "solution", lab.topology):
         assert (lab.dir / part).exists(), f"{lab_id}: {part} is missing"
     mod = load_checks(lab.dir / "checks.py", lab.id)
     assert mod.checks and all(c.points > 0 and c.title and c.hint for c in mod.checks)
-    assert any(not c.visible for c in mod.checks), "each pilot lab keeps one check hidden"
+    assert any(not c.visible for c in mod.checks), "each lab keeps one check hidden"
     names = {f.name for f in lab.files}
     for c in mod.checks:
         assert set(c.needs) <= names, f"{c.name} needs an undeclared file"
     assert lab.title["ko"] and lab.summary["ko"]
 
 
-@pytest.mark.parametrize("lab_id", PILOTS)
+@pytest.mark.parametrize("lab_id", LABS)
 def test_worksheets_show_the_drawing_and_the_points(lab_id):
     lab = find_lab(lab_id)
     total = sum(c.points for c in load_checks(lab.dir / "checks.py", lab.id).checks)
@@ -72,7 +73,7 @@ def test_worksheets_show_the_drawing_and_the_points(lab_id):
     assert hangul > 400, "the Korean worksheet is mostly not Korean"
 
 
-@pytest.mark.parametrize("lab_id", PILOTS)
+@pytest.mark.parametrize("lab_id", LABS)
 def test_every_lab_topology_renders_for_any_student(lab_id):
     lab = find_lab(lab_id)
     for student in ("alice", "bob", "s001"):

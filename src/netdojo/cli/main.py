@@ -117,6 +117,31 @@ def cmd_measure(a: argparse.Namespace) -> int:
     return 0 if row.ok else 3
 
 
+def cmd_capture(a: argparse.Namespace) -> int:
+    node, _, iface = a.target.partition(":")
+    net = _attach(a.run, node)
+    if not iface:
+        iface = next((lk.endpoint(node).ifname for lk in net.topo.links
+                      if node in (lk.a.node, lk.b.node)), None)
+        if iface is None:
+            raise NetdojoError(f"{node} has no interface to capture on")
+    from pathlib import Path
+
+    from netdojo.measure.capture import capture
+
+    out = Path(a.output)
+    if out.suffix not in (".pcap", ".cap"):
+        raise NetdojoError(f"{out}: write the capture to a .pcap file")
+    tear_down_on_signals()
+    until = (f"{a.count} packets" if a.count else f"{a.seconds:g} s" if a.seconds
+             else "Ctrl-C")
+    print(f"capturing on {node}:{iface} until {until}…", flush=True)
+    res = capture(net.ns(node), iface, out, a.count, a.seconds, a.filter)
+    print(f"{res.packets} packets in {res.seconds:.1f} s → {out} (opens in Wireshark; "
+          f"`tcpdump -nr {out}` reads it)")
+    return 0
+
+
 def cmd_verify(a: argparse.Namespace) -> int:
     need_root()
     topo = resolve(a.topology)
@@ -241,6 +266,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seconds", type=float, default=3)
     s.add_argument("--traceroute", action="store_true")
     s.set_defaults(func=cmd_measure)
+
+    s = sub.add_parser("capture", help="capture packets in a node to a pcap: netdojo capture "
+                                       "h1:eth0 -o h1.pcap --count 50")
+    s.add_argument("--run")
+    s.add_argument("target", metavar="NODE[:IFACE]")
+    s.add_argument("-o", "--output", required=True, help="FILE.pcap")
+    s.add_argument("--count", "-c", type=int, help="stop after this many packets")
+    s.add_argument("--seconds", "-s", type=float, help="stop after this many seconds")
+    s.add_argument("--filter", "-f", help="a tcpdump filter, e.g. 'tcp port 80'")
+    s.set_defaults(func=cmd_capture)
 
     s = sub.add_parser("verify", help="up, measure configured vs measured, down")
     s.add_argument("topology")

@@ -11,7 +11,8 @@ from netdojo.labs.model import FILE_KINDS, FileSpec, Lab, ParamSpec
 from netdojo.topo.loader import _Map, parse_yaml, read_text
 
 TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit"}
-FILE_KEYS = {"kind", "node", "service", "allow", "output", "optional", "timeout", "description"}
+FILE_KEYS = {"kind", "node", "service", "allow", "output", "makes", "optional", "timeout",
+             "description"}
 PARAM_KEYS = {"choice", "range", "step"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LANGS = ("en", "ko")
@@ -65,9 +66,10 @@ def load_lab(lab_dir: Path) -> Lab:
     files = [_file(str(n), spec, raw_files.key_lines[n], source) for n, spec in raw_files.items()]
     names = {f.name for f in files}
     for f in files:
-        if f.output and f.output not in names:
-            raise SpecError(f"file {f.name!r}: output {f.output!r} is not a declared file",
-                            source, f.line)
+        for made in f.products:
+            if made not in names or made == f.name:
+                raise SpecError(f"file {f.name!r}: it makes {made!r}, which is not another "
+                                "declared file", source, f.line)
     return Lab(id=doc["id"], dir=lab_dir, title=texts["title"], summary=texts["summary"],
                sections=[str(s) for s in sections], topology=topology, parameters=params,
                files=files, time_limit=float(limit))
@@ -107,6 +109,7 @@ def _file(name: str, spec: Any, line: int, source: str) -> FileSpec:
         raise fail(f"kind must be one of {', '.join(FILE_KINDS)}, got {kind!r}")
     f = FileSpec(name, kind, node=spec.get("node"), service=spec.get("service"),
                  allow=[str(a) for a in spec.get("allow") or []], output=spec.get("output"),
+                 makes=[str(m) for m in spec.get("makes") or []],
                  optional=bool(spec.get("optional", False)),
                  timeout=float(spec.get("timeout", 60)),
                  description=str(spec.get("description", "")), line=line)
@@ -114,6 +117,8 @@ def _file(name: str, spec: Any, line: int, source: str) -> FileSpec:
         raise fail("a config names the node and the service it replaces")
     if kind == "script" and not f.node:
         raise fail("a script names the node it runs on")
+    if kind != "script" and (f.output or f.makes):
+        raise fail("only a script has 'output' or 'makes'")
     if kind == "commands" and not f.allow:
         raise fail("a commands file lists the commands it allows (allow: [\"ip route\"])")
     return f

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FILE_KINDS = ("answers", "commands", "config", "script")
+FILE_KINDS = ("answers", "commands", "config", "script", "pcap")
 
 
 @dataclass
@@ -31,7 +31,9 @@ class FileSpec:
               by the daemon's own checker before it is used.
     script:   run with sh on `node` with the student's parameters in the environment; with
               `output`, its standard output becomes that file (e.g. a measuring script that
-              prints answers.yaml).
+              prints answers.yaml); files named in `makes` are those it writes into the
+              folder $LAB_OUT.  What a script makes never replaces a file handed in.
+    pcap:     a packet capture (tcpdump -w), the one binary kind; checked frame by frame.
     """
 
     name: str
@@ -40,10 +42,18 @@ class FileSpec:
     service: str | None = None
     allow: list[str] = field(default_factory=list)
     output: str | None = None
+    makes: list[str] = field(default_factory=list)
     optional: bool = False
     timeout: float = 60
     description: str = ""
     line: int | None = None
+
+
+    @property
+    def products(self) -> list[str]:
+        """The files this script makes (its standard output's, then those in $LAB_OUT)."""
+        return ([self.output] if self.output else []) + [m for m in self.makes
+                                                         if m != self.output]
 
 
 @dataclass

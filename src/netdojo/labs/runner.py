@@ -4,6 +4,7 @@ checks run and scored, and everything torn down whatever happens."""
 from __future__ import annotations
 
 import string
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, failed,
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
 from netdojo.labs.params import draw, environment
-from netdojo.labs.submission import StudentFile, Submission, parse_file, read_submission
+from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
 from netdojo.services.install import replace_config
 from netdojo.topo.loader import parse_topology, read_text
 from netdojo.topo.model import Topology
@@ -124,20 +125,21 @@ class LabSession:
 
     # ----- the student's files ----------------------------------------------------------------
     def apply(self) -> None:
-        """Scripts that make other files, then commands and configs, then scripts that make
-        answers (they may measure the network the student's files configured)."""
+        """Scripts that make commands or configs, then those files applied, then the other
+        scripts (they may measure the network the student's files configured)."""
         files = self.submission.files
-        makes_setup = [f for f in files.values() if f.spec.kind == "script" and f.spec.output
-                       and files[f.spec.output].spec.kind != "answers"]
-        for sf in makes_setup:
+        scripts = [f for f in files.values() if f.spec.kind == "script"]
+        first = [f for f in scripts if any(files[m].spec.kind in ("commands", "config")
+                                           for m in f.spec.products)]
+        for sf in first:
             self._script(sf)
         for sf in files.values():
             if sf.spec.kind == "commands" and sf.ok:
                 self._commands(sf)
             elif sf.spec.kind == "config" and sf.ok:
                 self._config(sf)
-        for sf in files.values():
-            if sf.spec.kind == "script" and sf not in makes_setup:
+        for sf in scripts:
+            if sf not in first:
                 self._script(sf)
 
     def _commands(self, sf: StudentFile) -> None:
@@ -162,37 +164,72 @@ class LabSession:
         self.log(f"applied {sf.name} to {sf.spec.node}/{sf.spec.service}")
 
     def _script(self, sf: StudentFile) -> None:
-        assert self.ctx is not None
-        out = self.submission.files.get(sf.spec.output) if sf.spec.output else None
-        if out is not None and out.origin == "handed in":
-            return  # a handed-in file wins over the script that would print it
+        """Run a student's script on its node; what it prints and what it writes into $LAB_OUT
+        become the files it makes (unless those were handed in)."""
+        assert self.ctx is not None and self.net is not None
+        pending = [self.submission.files[m] for m in sf.spec.products
+                   if self.submission.files[m].origin != "handed in"]
+        if sf.spec.products and not pending:
+            return  # a handed-in file wins over the script that would make it
         if not sf.ok:
-            if out is not None and sf.error:
-                out.error = f"{out.name} was not made: {sf.error}"
+            for out in pending:
+                if sf.error:
+                    out.error = f"{out.name} was not made: {sf.error}"
             return
-        env = environment(self.params, self.lab, self.student)
-        argv = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", "-s"]
-        self.log(f"running {sf.name} on {sf.spec.node}…")
-        r = self.ctx.sh(sf.spec.node, argv, timeout=sf.spec.timeout, input=sf.text)
-        if r.returncode != 0:
-            msg = (f"{self.folder / sf.name} failed on {sf.spec.node} (exit {r.returncode}): "
-                   f"{(r.stderr or r.stdout).strip()[-400:]}")
-            sf.notes.append(msg)
-            if out is not None:
-                out.error = msg
+        node = sf.spec.node
+        outdir = f"/tmp/netdojo-lab-{self.net.run.id}-{sf.name}"
+        env = {**environment(self.params, self.lab, self.student), "LAB_OUT": outdir}
+        argv = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", "-c",
+                'mkdir -p "$LAB_OUT" && exec sh -s']
+        self.log(f"running {sf.name} on {node}…")
+        try:
+            r = subprocess.run(self.net.exec_argv(node, argv), input=(sf.text or "").encode(),
+                               capture_output=True, timeout=sf.spec.timeout)
+            code, stdout, stderr = r.returncode, r.stdout, r.stderr.decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            code, stdout, stderr = 124, b"", f"still running after {sf.spec.timeout:.0f} s"
+        try:
+            if code != 0:
+                msg = (f"{self.folder / sf.name} failed on {node} (exit {code}): "
+                       f"{stderr.strip()[-400:]}")
+                sf.notes.append(msg)
+                for out in pending:
+                    out.error = msg
+                return
+            for out in pending:
+                self._take(out, sf, stdout if out.name == sf.spec.output else
+                           self._fetch(node, f"{outdir}/{out.name}"))
+        finally:
+            self.ctx.sh(node, ["rm", "-rf", outdir])
+
+    def _fetch(self, node: str, path: str) -> bytes | None:
+        r = subprocess.run(self.net.exec_argv(node, ["cat", path]), capture_output=True,
+                           timeout=30)
+        return r.stdout if r.returncode == 0 else None
+
+    def _take(self, out: StudentFile, maker: StudentFile, content: bytes | None) -> None:
+        where = f"{self.folder / out.name} (made by {maker.name})"
+        out.origin = f"made by {maker.name}"
+        if content is None:
+            out.error = f"{maker.name} did not write {out.name} into $LAB_OUT"
             return
-        if out is not None:
-            out.text, out.error, out.origin = r.stdout, None, f"made by {sf.name}"
-            parse_file(out, f"{self.folder / out.name} (printed by {sf.name})",
-                       list(self.topo.nodes))
+        try:
+            if out.spec.kind == "pcap":
+                out.raw = content
+            else:
+                out.text = decode(content, where)
+        except SpecError as e:
+            out.error = str(e)
+            return
+        out.error = None
+        parse_file(out, where, list(self.topo.nodes))
 
     # ----- checks ------------------------------------------------------------------------------
     def run_checks(self, deadline: float) -> list[CheckResult]:
         assert self.ctx is not None
-        broken = {name: sf.error for name, sf in self.submission.files.items()
-                  if sf.error and not (sf.spec.optional and sf.text is None)}
+        broken = {name: sf.error for name, sf in self.submission.files.items() if sf.error}
         broken.update({name: f"{name}: not handed in" for name, sf in
-                       self.submission.files.items() if sf.text is None and name not in broken})
+                       self.submission.files.items() if not sf.present and name not in broken})
         results = []
         checks = self.checks.checks
         for i, c in enumerate(checks, 1):

@@ -11,6 +11,7 @@ from typing import Any
 from netdojo.errors import SpecError
 from netdojo.labs.commands import parse_commands
 from netdojo.labs.model import FileSpec, Lab
+from netdojo.measure.pcap import PcapError, read_pcap
 from netdojo.topo.loader import _Map, parse_yaml
 
 MAX_BYTES = 1 << 20
@@ -23,12 +24,17 @@ class StudentFile:
     text: str | None = None
     error: str | None = None
     origin: str = "handed in"
-    data: Any = None  # answers: the mapping; commands: the parsed lines
+    data: Any = None  # answers: the mapping; commands: the parsed lines; pcap: the frames
     notes: list[str] = field(default_factory=list)  # what applying it reported
+    raw: bytes | None = None  # a binary kind's bytes (pcap)
+
+    @property
+    def present(self) -> bool:
+        return self.text is not None or self.raw is not None
 
     @property
     def ok(self) -> bool:
-        return self.text is not None and self.error is None
+        return self.present and self.error is None
 
     @property
     def name(self) -> str:
@@ -56,7 +62,7 @@ def decode(raw: bytes, name: str) -> str:
                         "save it as UTF-8", name) from None
 
 
-def read_file(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
     name = str(path)
     if path.is_symlink():
         raise SpecError("is a symbolic link; hand in the file itself", name)
@@ -65,10 +71,13 @@ def read_file(path: Path) -> str:
     if path.stat().st_size > MAX_BYTES:
         raise SpecError(f"is larger than {MAX_BYTES // 1024} KiB", name)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise SpecError(f"cannot be read: {e.strerror}", name) from None
-    return decode(raw, name)
+
+
+def read_file(path: Path) -> str:
+    return decode(read_bytes(path), str(path))
 
 
 def parse_file(sf: StudentFile, source: str, nodes: list[str]) -> None:
@@ -79,8 +88,12 @@ def parse_file(sf: StudentFile, source: str, nodes: list[str]) -> None:
             sf.data = _plain(doc)
         elif sf.spec.kind == "commands":
             sf.data = parse_commands(sf.text or "", source, nodes, sf.spec.allow)
+        elif sf.spec.kind == "pcap":
+            sf.data = read_pcap(sf.raw or b"")
     except SpecError as e:
         sf.error = str(e)
+    except PcapError as e:
+        sf.error = f"{source}: {e}"
 
 
 def _plain(m: Any) -> Any:
@@ -93,7 +106,7 @@ def _plain(m: Any) -> Any:
 
 def read_submission(lab: Lab, folder: Path, nodes: list[str]) -> Submission:
     files: dict[str, StudentFile] = {}
-    made_by = {f.output: f.name for f in lab.files if f.kind == "script" and f.output}
+    made_by = {made: f.name for f in lab.files if f.kind == "script" for made in f.products}
     for spec in lab.files:
         sf = StudentFile(spec)
         files[spec.name] = sf
@@ -106,10 +119,13 @@ def read_submission(lab: Lab, folder: Path, nodes: list[str]) -> Submission:
                 sf.origin = "not handed in (optional)"
             else:
                 sf.error = (f"{path}: missing — hand in {spec.name}"
-                            + (f" (or {maker}, which prints it)" if maker else ""))
+                            + (f" (or {maker}, which makes it)" if maker else ""))
             continue
         try:
-            sf.text = read_file(path)
+            if spec.kind == "pcap":
+                sf.raw = read_bytes(path)
+            else:
+                sf.text = read_file(path)
         except SpecError as e:
             sf.error = str(e)
             continue

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Runs on client: captures one HTTP request to the lab's web server, reads the capture, looks
+# at TIME_WAIT, measures TCP and UDP over the lossy link, and writes tcp.pcap and answers.yaml
+# into $LAB_OUT.
+set -eu
+PORT="$LAB_PORT"
+err="$LAB_OUT/tcpdump.err"
+tcpdump --immediate-mode -n -U -i eth0 -w "$LAB_OUT/tcp.pcap" "tcp port $PORT" 2>"$err" &
+cap=$!
+n=0
+until grep -q "listening on" "$err"; do
+  n=$((n + 1)); [ "$n" -lt 200 ] || { echo "tcpdump did not start" >&2; exit 1; }
+  sleep 0.05
+done
+curl -s -o /dev/null --retry 3 "http://server:$PORT/"
+# The client closes first; its side is done once only TIME-WAIT is left (the last ACK sent).
+n=0
+while ss -Htan "( dport = :$PORT )" | grep -qv TIME-WAIT; do
+  n=$((n + 1)); [ "$n" -lt 200 ] || break
+  sleep 0.05
+done
+kill "$cap"; wait "$cap" || true
+ss_line=$(ss -Htan "( dport = :$PORT )" | grep TIME-WAIT | head -n 1)
+# iperf3's own start-up datagram can be lost on this link too: try again if the test did not run.
+for try in 1 2 3; do
+  udp=$(iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) && break
+done
+retr=$(iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])')
+python3 - "$LAB_OUT/tcp.pcap" "$PORT" "$ss_line" "$udp" "$retr" > "$LAB_OUT/answers.yaml" <<'PY'
+import struct, sys
+path, port, ss_line, udp, retr = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+raw = open(path, "rb").read()
+off, n, frames = 24, 0, []
+while off + 16 <= len(raw):
+    incl = struct.unpack("<IIII", raw[off:off + 16])[2]
+    frames.append(raw[off + 16:off + 16 + incl])
+    off += 16 + incl
+for n, f in enumerate(frames, 1):
+    ihl = (f[14] & 0x0F) * 4
+    total = struct.unpack("!H", f[16:18])[0]
+    t = 14 + ihl
+    sport, dport = struct.unpack("!HH", f[t:t + 4])
+    thl = (f[t + 12] >> 4) * 4
+    data = total - ihl - thl
+    if dport == port and data > 0:  # the HTTP request
+        print(f"time_wait_side: client\ntime_wait_port: {sport}")
+        print(f"ss_output: |\n  {ss_line}")
+        print(f"pdu_frame: {n}\npdu_layers:")
+        print(f"  link: {{pdu: frame, header_bytes: 14}}")
+        print(f"  internet: {{pdu: packet, header_bytes: {ihl}}}")
+        print(f"  transport: {{pdu: segment, header_bytes: {thl}}}")
+        print(f"  application: {{pdu: message, bytes: {data}}}")
+        break
+print(f"udp_loss_pct: {udp}\ntcp_retransmits: {retr}")
+print("lost_udp_datagrams: gone\nlost_tcp_segments: resent\nstandard_tcp: RFC 9293")
+PY
+rm -f "$err"
