@@ -321,4 +321,16 @@ def test_lab_list_and_show_in_both_languages():
     r = _cli("lab", "list", "--lang", "ko")
     assert r.returncode == 0 and "ARP와 홉바이홉 통신" in r.stdout
     r = _cli("lab", "show", "throughput-latency", "--lang", "ko", "--student", "alice")
-    assert r.returncode == 0 and "학생 alice의 값" in r.stdout and "bw=" in r.stdout
+    assert r.returncode == 0 and "학생 alice의 값: net=" in r.stdout
+    assert "bw=" not in r.stdout and "delay=" not in r.stdout  # secret: the student measures them
+
+
+def test_secret_values_stay_out_of_drawings_and_scripts():
+    from netdojo.labs.params import environment, shown
+
+    lab = find_lab("throughput-latency")
+    values = draw(lab, "alice")
+    assert set(shown(lab, values)) == {"net"}
+    assert "LAB_BW" not in environment(values, lab, "alice")
+    dot = to_dot(render_topology(lab, values), hide_shaping=True)
+    assert "shaped: measure it" in dot and "Mbit/s" not in dot

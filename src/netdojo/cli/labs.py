@@ -15,7 +15,7 @@ from netdojo.cli.common import need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import all_labs, find_lab
 from netdojo.labs.model import Lab
-from netdojo.labs.params import DEFAULT_STUDENT, check_student, draw
+from netdojo.labs.params import DEFAULT_STUDENT, check_student, shown, values_for
 from netdojo.labs.submission import STATE_FILE
 
 
@@ -61,7 +61,7 @@ def cmd_lab_show(a: argparse.Namespace) -> int:
         raise NetdojoError(f"{sheet}: the worksheet is missing")
     print(sheet.read_text())
     student = _student(a, None, lab)
-    values = draw(lab, student)
+    values = shown(lab, values_for(lab, student))
     head = "학생 {s}의 값" if a.lang == "ko" else "values for student {s}"
     print("-" * 60)
     print(head.format(s=student) + ": " + (", ".join(f"{k}={v}" for k, v in values.items())
@@ -101,7 +101,7 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
     net = ls.net
     assert net is not None
     print(f"\n{lab.id} is up (run {net.run.id}) for student {student}.  Your values: "
-          + (", ".join(f"{k}={v}" for k, v in ls.params.items()) or "none"))
+          + (", ".join(f"{k}={v}" for k, v in shown(lab, ls.params).items()) or "none"))
     for name, sf in ls.submission.files.items():
         if sf.error:
             print(f"  {name}: {sf.error}")
@@ -141,17 +141,19 @@ def cmd_draw(a: argparse.Namespace) -> int:
     from netdojo.topo.resolve import resolve
 
     out = Path(a.output)
+    hide = False
     if a.target in lab_ids() or (Path(a.target) / "lab.yaml").is_file():
         from netdojo.labs.runner import render_topology
 
         lab = find_lab(a.target)
         student = _student(a, None, lab)
-        topo = render_topology(lab, draw(lab, student))
+        topo = render_topology(lab, values_for(lab, student))
         title = f"{lab.id} — {lab.title_in('en')} (student {student})"
+        hide = any(p.secret for p in lab.parameters)  # what the student measures stays hidden
     else:
         topo = resolve(a.target)
         title = topo.name
-    render(topo, out, None if a.no_title else title)
+    render(topo, out, None if a.no_title else title, hide_shaping=hide)
     print(f"wrote {out}")
     return 0
 

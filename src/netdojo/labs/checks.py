@@ -94,6 +94,7 @@ class CheckResult:
 class ChecksModule:
     checks: list[Check]
     setup: Callable[[Any], None] | None
+    derive: Callable[[dict], dict] | None = None
 
 
 def load_checks(path: Path, lab_id: str) -> ChecksModule:
@@ -113,7 +114,7 @@ def load_checks(path: Path, lab_id: str) -> ChecksModule:
     checks = [v._netdojo_check for v in vars(module).values() if hasattr(v, "_netdojo_check")]
     if not checks:
         raise SpecError("defines no @check functions", str(path))
-    return ChecksModule(checks, getattr(module, "setup", None))
+    return ChecksModule(checks, getattr(module, "setup", None), getattr(module, "derive", None))
 
 
 def run_check(c: Check, ctx: Any, broken: dict[str, str]) -> CheckResult:

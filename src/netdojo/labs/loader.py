@@ -13,7 +13,7 @@ from netdojo.topo.loader import _Map, parse_yaml, read_text
 TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit"}
 FILE_KEYS = {"kind", "node", "service", "allow", "output", "makes", "optional", "timeout",
              "description"}
-PARAM_KEYS = {"choice", "range", "step"}
+PARAM_KEYS = {"choice", "range", "step", "secret"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LANGS = ("en", "ko")
 
@@ -79,18 +79,21 @@ def _param(name: str, spec: Any, line: int, source: str) -> ParamSpec:
     if not isinstance(spec, dict) or not set(spec) <= PARAM_KEYS or \
             ("choice" in spec) == ("range" in spec):
         raise SpecError(f"parameter {name!r}: give either choice: [...] or range: [lo, hi] "
-                        "(with an optional step)", source, line)
+                        "(with an optional step, and secret: true for a value the student must "
+                        "find out)", source, line)
     if "choice" in spec:
         if not isinstance(spec["choice"], list) or not spec["choice"]:
             raise SpecError(f"parameter {name!r}: choice must be a non-empty list", source, line)
-        return ParamSpec(name, choice=list(spec["choice"]), line=line)
+        return ParamSpec(name, choice=list(spec["choice"]), secret=bool(spec.get("secret")),
+                         line=line)
     lo_hi, step = spec["range"], spec.get("step", 1)
     if (not isinstance(lo_hi, list) or len(lo_hi) != 2
             or not all(isinstance(v, int | float) for v in [*lo_hi, step])
             or lo_hi[0] > lo_hi[1] or step <= 0):
         raise SpecError(f"parameter {name!r}: range is [lo, hi] with lo <= hi and step > 0",
                         source, line)
-    return ParamSpec(name, range=(lo_hi[0], lo_hi[1]), step=step, line=line)
+    return ParamSpec(name, range=(lo_hi[0], lo_hi[1]), step=step,
+                     secret=bool(spec.get("secret")), line=line)
 
 
 def _file(name: str, spec: Any, line: int, source: str) -> FileSpec:

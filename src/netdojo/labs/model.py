@@ -18,6 +18,7 @@ class ParamSpec:
     choice: list[Any] | None = None
     range: tuple[float, float] | None = None
     step: float = 1
+    secret: bool = False  # what the student must find out (a rate, a loss): never shown to them
     line: int | None = None
 
 

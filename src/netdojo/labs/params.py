@@ -46,8 +46,26 @@ def draw(lab: Lab, student: str) -> dict[str, Any]:
     return {p.name: draw_one(p, _rng(lab.id, student, p.name)) for p in lab.parameters}
 
 
+def values_for(lab: Lab, student: str) -> dict[str, Any]:
+    """The student's drawn values plus those the lab's checks.py derives from them (`derive`,
+    e.g. the rate of whichever path is the WAN); derived values are never shown."""
+    from netdojo.labs.checks import load_checks
+
+    values = draw(lab, student)
+    derive = load_checks(lab.dir / "checks.py", lab.id).derive
+    if derive is not None:
+        values.update(derive(dict(values)))
+    return values
+
+
+def shown(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
+    """What the student may see: drawn values not marked secret."""
+    public = {p.name for p in lab.parameters if not p.secret}
+    return {k: v for k, v in values.items() if k in public}
+
+
 def environment(values: dict[str, Any], lab: Lab, student: str) -> dict[str, str]:
-    """The values as environment variables for a student's script: LAB_<NAME>=value."""
-    env = {f"LAB_{k.upper()}": str(v) for k, v in values.items()}
+    """The shown values as environment variables for a student's script: LAB_<NAME>=value."""
+    env = {f"LAB_{k.upper()}": str(v) for k, v in shown(lab, values).items()}
     env.update({"LAB_ID": lab.id, "LAB_STUDENT": student})
     return env

@@ -12,7 +12,7 @@ def _pts(x: float) -> str:
 
 def format_report(rep: LabReport, lab_id: str) -> str:
     out = [f"{rep.lab} — student {rep.student}", "your values: "
-           + (", ".join(f"{k}={v}" for k, v in rep.params.items()) or "none")]
+           + (", ".join(f"{k}={v}" for k, v in rep.shown_params.items()) or "none")]
     for name, f in rep.files.items():
         state = "ok" if f["ok"] else ("problem" if f["error"] else f["origin"])
         out.append(f"  file {name}: {f['origin']}" + ("" if state == f["origin"] else

@@ -16,7 +16,7 @@ from netdojo.errors import NetdojoError, SpecError
 from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, failed, load_checks, run_check
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
-from netdojo.labs.params import draw, environment
+from netdojo.labs.params import environment, shown, values_for
 from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
 from netdojo.services.install import replace_config
 from netdojo.topo.loader import parse_topology, read_text
@@ -29,7 +29,8 @@ Log = Callable[[str], None]
 class LabReport:
     lab: str
     student: str
-    params: dict[str, Any]
+    params: dict[str, Any]  # every value, secret ones too (for graders)
+    shown_params: dict[str, Any]  # what the student may see
     results: list[CheckResult]
     files: dict[str, dict[str, Any]]
     ignored: list[str]
@@ -52,7 +53,8 @@ class LabReport:
         """The report a student sees (hidden checks only counted), or all of it for graders."""
         shown = [r.as_dict() for r in self.results if r.visible or hidden]
         secret = [r for r in self.results if not r.visible]
-        return {"lab": self.lab, "student": self.student, "params": self.params,
+        params = self.params if hidden else self.shown_params
+        return {"lab": self.lab, "student": self.student, "params": params,
                 "score": self.score, "max_score": self.max_score, "full_marks": self.full_marks,
                 "checks": shown, "hidden_checks": {"count": len(secret),
                                                    "points": sum(r.points for r in secret)},
@@ -87,7 +89,7 @@ class LabSession:
     def __init__(self, lab: Lab, student: str, folder: Path, log: Log = print,
                  shaper: str = "auto", detached: bool = False):
         self.lab, self.student, self.folder, self.log = lab, student, folder, log
-        self.params = draw(lab, student)
+        self.params = values_for(lab, student)
         self.topo = render_topology(lab, self.params)
         _check_nodes(lab, self.topo)
         self.checks: ChecksModule = load_checks(lab.dir / "checks.py", lab.id)
@@ -267,7 +269,8 @@ def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,
         log("lab torn down")
     files = {n: {"origin": sf.origin, "ok": sf.ok, "error": sf.error, "notes": sf.notes}
              for n, sf in ls.submission.files.items()}
-    return LabReport(lab.id, student, ls.params, results, files, ls.submission.ignored,
+    return LabReport(lab.id, student, ls.params, shown(lab, ls.params), results, files,
+                     ls.submission.ignored,
                      time.monotonic() - t0, ls.timings)
 
 

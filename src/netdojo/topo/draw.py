@@ -70,7 +70,9 @@ def _node_label(topo: Topology, name: str, kind: str, addr: Addressing) -> str:
         "".join(rows) + "</TABLE>>"
 
 
-def to_dot(topo: Topology, title: str | None = None) -> str:
+def to_dot(topo: Topology, title: str | None = None, hide_shaping: bool = False) -> str:
+    """`hide_shaping` draws shaped links without their figures (a lab whose rates and delays
+    the student must measure)."""
     addr = plan_addresses(topo)
     lines = ["graph netdojo {",
              '  graph [rankdir=LR, fontname="DejaVu Sans", fontsize=12, pad=0.3, nodesep=0.4,'
@@ -88,7 +90,7 @@ def to_dot(topo: Topology, title: str | None = None) -> str:
         if point_to_point and seg is not None and seg.subnet is not None:
             parts.append(str(seg.subnet))
         if lk.params.shaped:
-            parts.append(link_label(lk.params))
+            parts.append("shaped: measure it" if hide_shaping else link_label(lk.params))
         attrs = [f"label={_q(chr(10).join(p for p in parts if p))}"] if any(parts) else []
         if lk.params.shaped:
             attrs.append('penwidth=2.2, color="#b5533c", fontcolor="#b5533c"')
@@ -104,12 +106,13 @@ def to_dot(topo: Topology, title: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(topo: Topology, out: Path, title: str | None = None) -> Path:
+def render(topo: Topology, out: Path, title: str | None = None,
+           hide_shaping: bool = False) -> Path:
     """Write the drawing as .svg or .png (by the file's suffix) with Graphviz's dot."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "dot"):
         raise NetdojoError(f"{out}: draw writes .svg, .png or .dot")
-    dot_text = to_dot(topo, title)
+    dot_text = to_dot(topo, title, hide_shaping)
     if fmt == "dot":
         out.write_text(dot_text)
         return out
