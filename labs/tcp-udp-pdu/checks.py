@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
 from netdojo.measure.tcp_conversation import close, conversations, handshake
@@ -14,28 +13,13 @@ from netdojo.measure.tcp_conversation import close, conversations, handshake
 BIG = 1 << 20  # bytes of the file the checker fetches over the lossy link
 PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment", "datagram"},
              "application": {"message"}}
-SERVER = r'''import functools, http.server, socketserver, sys
-class Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keep-alive: the client closes first
-    def log_message(self, *args):
-        pass
-class Server(http.server.ThreadingHTTPServer):
-    def server_bind(self):  # HTTPServer's own looks up its name in DNS, which the lab lacks
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "server", self.server_address[1]
-Server(("0.0.0.0", int(sys.argv[1])), functools.partial(Handler, directory=sys.argv[2])).serve_forever()
-'''
 
 
 def setup(ctx):
-    www = Path(ctx.net.run.dir) / "www"  # removed with the run
-    www.mkdir(exist_ok=True)
-    (www / "index.html").write_text("<html><body><h1>netdojo tcp-udp-pdu</h1>"
-                                    + "<p>payload</p>" * 200 + "</body></html>\n")
-    (www / "serve.py").write_text(SERVER)
-    (www / "big.bin").write_bytes(bytes(range(256)) * (BIG // 256))
-    port = ctx.params["port"]
-    ctx.serve("server", ["/usr/bin/python3", str(www / "serve.py"), str(port), str(www)], port)
+    page = ("<html><body><h1>netdojo tcp-udp-pdu</h1>" + "<p>payload</p>" * 200
+            + "</body></html>\n").encode()
+    ctx.serve_files("server", {"index.html": page, "big.bin": bytes(range(256)) * (BIG // 256)},
+                    ctx.params["port"])
     ctx.serve("server", ["iperf3", "-s", "-p", "5201"], 5201)
 
 

@@ -313,3 +313,29 @@ def test_capture_writes_a_pcap_that_tcpdump_reads(tmp_path, nothing_left):
         assert bad.returncode == 2 and "tcpdump on nope0" in bad.stderr
     finally:
         cli("down", run_id)
+
+
+# ----- lan-man-wan -----------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("lan-man-wan", "order"))
+def test_lan_man_wan_solution_scores_full_marks(student, nothing_left):
+    rep = check("lan-man-wan", student, find_lab("lan-man-wan").dir / "solution")
+    assert_full(rep)
+    assert set(rep.shown_params) == {"net"}  # the classes and their figures stay secret
+
+
+def test_lan_man_wan_lan_and_man_swapped_loses_exactly_two_thirds_of_the_class_points(
+        tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "lan-man-wan")
+    script = sub / "measure.sh"
+    script.write_text(script.read_text().replace('(r < 1) ? "lan" : (r < 20) ? "man"',
+                                                 '(r < 1) ? "man" : (r < 20) ? "lan"'))
+    rep = check("lan-man-wan", "alice", sub)
+    assert scores(rep)["classify"] == pytest.approx(2 / 3, abs=0.001)
+    assert rep.score == pytest.approx(10 - 4 / 3, abs=0.002), [(r.name, r.score, r.message)
+                                                                for r in rep.results]
+
+
+def test_lan_man_wan_starter_scores_nothing_and_says_what_to_fill_in(nothing_left):
+    rep = check("lan-man-wan", "bob", find_lab("lan-man-wan").dir / "starter")
+    assert rep.score == 0
+    assert "answers.yaml: no rtt_ms for p1 — fill it in" in rep.results[0].message

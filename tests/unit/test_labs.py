@@ -27,7 +27,7 @@ from netdojo.labs.checks import (
 )
 from netdojo.labs.commands import parse_commands
 from netdojo.labs.loader import load_lab
-from netdojo.labs.params import draw
+from netdojo.labs.params import draw, values_for
 from netdojo.labs.runner import render_topology
 from netdojo.labs.submission import read_submission
 from netdojo.topo.draw import to_dot
@@ -77,7 +77,7 @@ def test_worksheets_show_the_drawing_and_the_points(lab_id):
 def test_every_lab_topology_renders_for_any_student(lab_id):
     lab = find_lab(lab_id)
     for student in ("alice", "bob", "s001"):
-        topo = render_topology(lab, draw(lab, student))
+        topo = render_topology(lab, values_for(lab, student))
         for f in lab.files:
             assert f.node is None or f.node in topo.nodes
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netdojo.labs.checks import CheckFailure
@@ -17,6 +18,18 @@ from netdojo.measure.traceroute import Hop, traceroute
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
+
+FILE_SERVER = r'''import functools, http.server, socketserver, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive: the client closes first
+    def log_message(self, *args):
+        pass
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):  # HTTPServer's own looks up its name in DNS, which a lab lacks
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "lab", self.server_address[1]
+Server(("0.0.0.0", int(sys.argv[1])), functools.partial(Handler, directory=sys.argv[2])).serve_forever()
+'''
 
 
 class LabContext:
@@ -80,6 +93,18 @@ class LabContext:
 
     def traceroute(self, src: str, dst: str, max_hops: int = 8) -> list[Hop]:
         return traceroute(self.net.ns(src), self.net.ip(dst), max_hops=max_hops)
+
+    def serve_files(self, node: str, files: dict[str, bytes], port: int) -> Path:
+        """A small HTTP/1.1 file server (Python's, keep-alive) on a namespace node, serving
+        `files` from a folder of the run (removed with it)."""
+        www = Path(self.net.run.dir) / f"www-{node}-{port}"
+        www.mkdir(exist_ok=True)
+        for name, data in files.items():
+            (www / name).write_bytes(data)
+        (www.parent / "serve.py").write_text(FILE_SERVER)
+        self.serve(node, ["/usr/bin/python3", str(www.parent / "serve.py"), str(port), str(www)],
+                   port)
+        return www
 
     def service(self, node: str, name: str) -> Any:
         for s in self.net.services:

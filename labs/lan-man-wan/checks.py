@@ -1,0 +1,168 @@
+"""Checks of the lan-man-wan lab: each path's figures against the checker's own measurements,
+the classification, and download times against bandwidth + RTT arithmetic."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from concurrent.futures import ThreadPoolExecutor
+
+from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
+
+PATHS = ("p1", "p2", "p3")
+SIZE = 500_000  # bytes of file.bin on every path
+SMALL = 10_000  # bytes of the small file in the last question
+WAN_SLACK = 0.35  # TCP over a lossy WAN varies from run to run: its bands are wider
+
+
+def derive(values: dict) -> dict:
+    """Each path's figures from the class the student's `order` gives it."""
+    out = {}
+    for i, cls in enumerate(values["order"].split(","), 1):
+        out[f"p{i}_class"] = cls
+        out[f"p{i}_bw"] = values[f"{cls}_bw"]
+        out[f"p{i}_delay"] = values[f"{cls}_delay"]
+        out[f"p{i}_loss"] = values["wan_loss"] if cls == "wan" else 0
+    return out
+
+
+def setup(ctx):
+    for p in PATHS:
+        ctx.serve_files(p, {"file.bin": b"n" * SIZE, "small.bin": b"s" * SMALL}, 8000)
+        ctx.serve(p, ["iperf3", "-s", "-p", "5201"], 5201)
+
+
+def _answer(ctx, path: str, key: str, kind=float):
+    block = ctx.answers().get(path)
+    if not isinstance(block, dict) or block.get(key) in (None, ""):
+        raise CheckFailure(f"answers.yaml: no {key} for {path} — fill it in")
+    try:
+        return kind(block[key])
+    except (TypeError, ValueError):
+        raise CheckFailure(f"answers.yaml: {path}.{key} = {block[key]!r} is not a "
+                           f"{kind.__name__}") from None
+
+
+def _pings(ctx) -> dict:
+    """Per path: 20 RTT probes and 600 quick probes for loss, all paths at once."""
+    def one(p):
+        rtt = ctx.ping("h0", p, count=20, interval=0.05).rtts_ms
+        quick = ctx.sh("h0", ["ping", "-n", "-q", "-c", "600", "-i", "0.005", "-W", "1",
+                              ctx.ip(p)], timeout=60).stdout
+        m = re.search(r"([\d.]+)% packet loss", quick)
+        return p, {"rtt": statistics.median(rtt), "rtts": rtt,
+                   "loss": float(m.group(1)) if m else 100.0}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return ctx.once("pings", lambda: dict(pool.map(one, PATHS)))
+
+
+def _throughputs(ctx) -> dict:
+    def run():
+        return {p: [ctx.iperf("h0", p, seconds=1).goodput_mbps for _ in range(3)]
+                for p in PATHS}
+    return ctx.once("iperf", run)
+
+
+def _wan(ctx, p: str) -> bool:
+    return ctx.params[f"{p}_class"] == "wan"
+
+
+@check(points=2, title="rtt_ms of each path matches the checker's ping median",
+       hint="`h0 ping -c 20 p1` (and p2, p3); give the median.", needs=["answers.yaml"])
+def rtt(ctx):
+    got, notes = 0, []
+    pings = _pings(ctx)
+    for p in PATHS:
+        ans, real = _answer(ctx, p, "rtt_ms"), pings[p]["rtt"]
+        tol = 0.3 + 0.10 * real
+        ok = abs(ans - real) <= tol
+        got += ok
+        notes.append(f"{p}: {ans:g} vs {real:.2f} ms{'' if ok else f' (±{tol:.2f})'}")
+    return partial(got, 3, "; ".join(notes), samples={p: pings[p]["rtts"] for p in PATHS})
+
+
+@check(points=2, title="throughput_mbit of each path matches the checker's iperf3",
+       hint="`h0 iperf3 -c p1` (servers run on p1, p2, p3).  Over a lossy WAN, TCP's rate "
+            "swings from run to run: measure twice.", needs=["answers.yaml"])
+def throughput(ctx):
+    got, notes = 0, []
+    tputs = _throughputs(ctx)
+    for p in PATHS:
+        ans, real = _answer(ctx, p, "throughput_mbit"), statistics.median(tputs[p])
+        slack = WAN_SLACK if _wan(ctx, p) else 0.15
+        ok = abs(ans - real) <= slack * real
+        got += ok
+        notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (±{slack:.0%})")
+    return partial(got, 3, "; ".join(notes), samples=tputs)
+
+
+@check(points=2, title="each path is classified as LAN, MAN or WAN",
+       hint="A LAN answers in well under a millisecond at hundreds of Mbit/s; a MAN takes a "
+            "few milliseconds; a WAN tens of milliseconds, slower, and it loses packets.",
+       needs=["answers.yaml"])
+def classify(ctx):
+    _pings(ctx)  # the classification is judged on a running network, as measured
+    right = [p for p in PATHS
+             if str(_answer(ctx, p, "class", str)).strip().lower() == ctx.params[f"{p}_class"]]
+    return partial(len(right), 3, f"{len(right)} of 3 paths classified right"
+                   + (f" ({', '.join(right)})" if right else ""))
+
+
+@check(points=1, title="loss_pct: the WAN loses packets, the LAN and MAN do not",
+       hint="Loss is rare: count it over hundreds of probes (`h0 ping -q -c 500 -i 0.005 p1`).",
+       needs=["answers.yaml"])
+def loss(ctx):
+    pings = _pings(ctx)
+    good, notes = 0, []
+    for p in PATHS:
+        ans, real = _answer(ctx, p, "loss_pct"), pings[p]["loss"]
+        ok = abs(ans - real) <= 1.0 + 0.5 * real if _wan(ctx, p) else ans < 1.0
+        good += ok
+        notes.append(f"{p}: {ans:g} % (checker {real:.1f} %)")
+    return (passed if good == 3 else failed)("; ".join(notes))
+
+
+def _curl_time(ctx, p: str) -> float:
+    out = ctx.sh("h0", ["curl", "-s", "-o", "/dev/null", "-w", "%{time_total}",
+                        f"http://{ctx.ip(p)}:8000/file.bin"], timeout=60).stdout
+    try:
+        return float(out)
+    except ValueError:
+        raise CheckFailure(f"the checker's download from {p} failed") from None
+
+
+@check(points=2, title="download times: measured, and predicted from bandwidth + RTT",
+       hint="Predicted time ≈ 2 × RTT (connect, then request) + size × 8 / throughput.  Use "
+            "your own RTT and throughput; then `h0 curl -o /dev/null -w '%{time_total}' "
+            "http://p1:8000/file.bin` measures it.", needs=["answers.yaml"])
+def transfer(ctx):
+    measured_ok, predicted_ok, notes = 0, 0, []
+    for p in PATHS:
+        took, pred = _answer(ctx, p, "transfer_s"), _answer(ctx, p, "predicted_s")
+        real = statistics.median(_curl_time(ctx, p) for _ in range(3 if not _wan(ctx, p) else 1))
+        slack = WAN_SLACK if _wan(ctx, p) else 0.25
+        if abs(took - real) <= slack * real + 0.02:
+            measured_ok += 1
+        r_ms, t = _answer(ctx, p, "rtt_ms"), _answer(ctx, p, "throughput_mbit")
+        formula = 2 * r_ms / 1000 + SIZE * 8 / (t * 1e6) if t > 0 else float("inf")
+        if abs(pred - formula) <= 0.10 * formula + 0.001:
+            predicted_ok += 1
+        notes.append(f"{p}: measured {took:g} s (checker {real:.3f} s), predicted {pred:g} s "
+                     f"(your figures give {formula:.3f} s)")
+    return partial(measured_ok / 3 + predicted_ok / 3, 2, "; ".join(notes))
+
+
+@check(points=1, title="what a small file over the WAN mostly waits for", hidden=True,
+       hint="Compare 2 × RTT with 10 kB × 8 / throughput on the WAN.", needs=["answers.yaml"])
+def small_file(ctx):
+    answer = str(ctx.answers().get("small_file_cost", "")).strip().lower()
+    wan = next(p for p in PATHS if _wan(ctx, p))
+    rtt_s = 2 * _pings(ctx)[wan]["rtt"] / 1000
+    bw_s = SMALL * 8 / (statistics.median(_throughputs(ctx)[wan]) * 1e6)
+    close_call = max(rtt_s, bw_s) < 1.3 * min(rtt_s, bw_s)
+    expected = "rtt" if rtt_s > bw_s else "bandwidth"
+    if answer == expected or (close_call and answer in ("rtt", "bandwidth")):
+        return passed(f"{answer}: 2 RTT = {rtt_s * 1000:.0f} ms, 10 kB at the WAN's rate = "
+                      f"{bw_s * 1000:.0f} ms")
+    return failed(f"{answer or 'no answer'}: 2 RTT = {rtt_s * 1000:.0f} ms, 10 kB at the WAN's "
+                  f"rate = {bw_s * 1000:.0f} ms")
