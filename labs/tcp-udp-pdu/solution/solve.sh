@@ -21,11 +21,14 @@ while ss -Htan "( dport = :$PORT )" | grep -qv TIME-WAIT; do
 done
 kill "$cap"; wait "$cap" || true
 ss_line=$(ss -Htan "( dport = :$PORT )" | grep TIME-WAIT | head -n 1)
-# iperf3's own start-up datagram can be lost on this link too: try again if the test did not run.
-for try in 1 2 3; do
-  udp=$(iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) && break
+# On this lossy link an iperf3 test can fail to start (its set-up messages get lost too):
+# a test that did not run is tried again.
+udp=""; retr=""
+for attempt in 1 2 3; do
+  [ -n "$udp" ] || udp=$(iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) || true
+  [ -n "$retr" ] || retr=$(iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])' 2>/dev/null) || true
+  [ -n "$udp" ] && [ -n "$retr" ] && break
 done
-retr=$(iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])')
 python3 - "$LAB_OUT/tcp.pcap" "$PORT" "$ss_line" "$udp" "$retr" > "$LAB_OUT/answers.yaml" <<'PY'
 import struct, sys
 path, port, ss_line, udp, retr = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]

@@ -19,17 +19,6 @@ from netdojo.measure.traceroute import Hop, traceroute
 if TYPE_CHECKING:
     from netdojo.net.network import Network
 
-FILE_SERVER = r'''import functools, http.server, socketserver, sys
-class Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keep-alive: the client closes first
-    def log_message(self, *args):
-        pass
-class Server(http.server.ThreadingHTTPServer):
-    def server_bind(self):  # HTTPServer's own looks up its name in DNS, which a lab lacks
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "lab", self.server_address[1]
-Server(("0.0.0.0", int(sys.argv[1])), functools.partial(Handler, directory=sys.argv[2])).serve_forever()
-'''
 
 
 class LabContext:
@@ -101,9 +90,8 @@ class LabContext:
         www.mkdir(exist_ok=True)
         for name, data in files.items():
             (www / name).write_bytes(data)
-        (www.parent / "serve.py").write_text(FILE_SERVER)
-        self.serve(node, ["/usr/bin/python3", str(www.parent / "serve.py"), str(port), str(www)],
-                   port)
+        script = Path(__file__).with_name("file_server.py")
+        self.serve(node, ["/usr/bin/python3", str(script), str(port), str(www)], port)
         return www
 
     def service(self, node: str, name: str) -> Any:

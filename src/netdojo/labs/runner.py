@@ -13,7 +13,7 @@ from typing import Any
 
 from netdojo import session
 from netdojo.errors import NetdojoError, SpecError
-from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, failed, load_checks, run_check
+from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, load_checks, run_check
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
 from netdojo.labs.params import environment, shown, values_for
@@ -274,4 +274,4 @@ def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,
                      time.monotonic() - t0, ls.timings)
 
 
-__all__ = ["LabReport", "LabSession", "check_lab", "failed", "render_topology"]
+__all__ = ["LabReport", "LabSession", "check_lab", "render_topology"]
