@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from netdojo.cli.common import need_root, tear_down_on_signals
+from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
 from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import all_labs, find_lab
 from netdojo.labs.model import Lab
@@ -109,8 +110,6 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
             print(f"  {name}: {note}")
     print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
           "scores them on a fresh copy of the lab.")
-    from netdojo.cli.shell import shell_until_exit
-
     return shell_until_exit(net, a.detach, ls.down)
 
 

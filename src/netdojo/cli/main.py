@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 from netdojo import session
 from netdojo.cli.common import need_root, tear_down_on_signals
+from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
 from netdojo.errors import NetdojoError
 from netdojo.net import lifecycle, runs
 from netdojo.net.network import Network
@@ -44,8 +45,6 @@ def cmd_up(a: argparse.Namespace) -> int:
     print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
           f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
           flush=True)
-    from netdojo.cli.shell import shell_until_exit
-
     return shell_until_exit(net, a.detach, net.run.teardown)
 
 
