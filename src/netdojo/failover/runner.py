@@ -72,8 +72,11 @@ def one_variant(net: Network, sc: Scenario, variant: str, log) -> tuple[float, l
     return play(net, sc, variant, log)
 
 
-def play(net: Network, sc: Scenario, variant: str, log) -> tuple[float, list, list]:
-    """Load on, the timeline played, HAProxy's verdicts watched: (t0, requests, transitions)."""
+def play(net: Network, sc: Scenario, variant: str, log,
+         landed: dict[float, float] | None = None) -> tuple[float, list, list]:
+    """Load on, the timeline played, HAProxy's verdicts watched: (t0, requests, transitions).
+    `landed` (if given) gets, per event's `at`, the wall time the fault had really taken hold
+    (a `docker kill` returns some time after it was due)."""
     changes: list[dict] = []
     t0_box: list[float] = []
 
@@ -106,6 +109,8 @@ def play(net: Network, sc: Scenario, variant: str, log) -> tuple[float, list, li
             if ev.fault:
                 faults.inject(ev.fault, ev.backend)
                 active[ev.backend] = ev.fault
+                if landed is not None:
+                    landed[ev.at] = time.time()
             else:
                 faults.restore(active.pop(ev.backend), ev.backend)
             log(f"[{variant}] t={time.time() - t0:5.1f}s {ev.label}")
