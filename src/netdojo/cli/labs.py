@@ -101,16 +101,19 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
     ls.up()
     net = ls.net
     assert net is not None
-    print(f"\n{lab.id} is up (run {net.run.id}) for student {student}.  Your values: "
-          + (", ".join(f"{k}={v}" for k, v in shown(lab, ls.params).items()) or "none"))
-    for name, sf in ls.submission.files.items():
-        if sf.error:
-            print(f"  {name}: {sf.error}")
-        for note in sf.notes:
-            print(f"  {name}: {note}")
-    print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
-          "scores them on a fresh copy of the lab.")
-    return shell_until_exit(net, a.detach, ls.down)
+
+    def banner() -> None:
+        print(f"\n{lab.id} is up (run {net.run.id}) for student {student}.  Your values: "
+              + (", ".join(f"{k}={v}" for k, v in shown(lab, ls.params).items()) or "none"))
+        for name, sf in ls.submission.files.items():
+            if sf.error:
+                print(f"  {name}: {sf.error}")
+            for note in sf.notes:
+                print(f"  {name}: {note}")
+        print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
+              "scores them on a fresh copy of the lab.", flush=True)
+
+    return shell_until_exit(net, a.detach, ls.down, banner)
 
 
 def cmd_lab_check(a: argparse.Namespace) -> int:

@@ -42,10 +42,13 @@ def cmd_up(a: argparse.Namespace) -> int:
     net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True),
                      builder=a.builder)
     took = time.monotonic() - t0
-    print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
-          f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
-          flush=True)
-    return shell_until_exit(net, a.detach, net.run.teardown)
+
+    def banner() -> None:
+        print(f"run {net.run.id}: {topo.name} up in {took:.2f} s — {len(topo.nodes)} nodes, "
+              f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
+              flush=True)
+
+    return shell_until_exit(net, a.detach, net.run.teardown, banner)
 
 
 def cmd_down(a: argparse.Namespace) -> int:

@@ -125,18 +125,25 @@ class Shell(cmd.Cmd):
         return True
 
 
-def shell_until_exit(net: Network, detach: bool, teardown) -> int:
-    """`up` and `lab start`: with --detach, say how to reach the run and leave it up; else
-    open the shell and tear down when it ends (exit, Ctrl-D, Ctrl-C, SIGTERM, a closed tty)."""
-    if detach:
-        print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   netdojo down {net.run.id}")
-        return 0
+def shell_until_exit(net: Network, detach: bool, teardown, banner) -> int:
+    """`up` and `lab start`: print the banner, then with --detach say how to reach the run and
+    leave it up; else open the shell and tear down when it ends (exit, Ctrl-D, Ctrl-C, SIGTERM,
+    a closed tty).  The banner is printed inside the try, so a Ctrl-C sent the moment it
+    appears still tears the run down."""
+    left_up = False
     try:
+        banner()
+        if detach:
+            print(f"  netdojo exec --run {net.run.id} NODE -- CMD   |   "
+                  f"netdojo down {net.run.id}")
+            left_up = True
+            return 0
         Shell(net, interactive=sys.stdin.isatty()).cmdloop()
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
-        teardown()
-        print(f"run {net.run.id}: down", flush=True)
+        if not left_up:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
+            teardown()
+            print(f"run {net.run.id}: down", flush=True)
     return 0
