@@ -288,13 +288,10 @@ def test_draw_writes_an_svg_that_parses(tmp_path):
     assert "r3" in texts and "eth3" in texts and "10.191.23.3/24" in texts
 
 
-def test_labs_have_no_leftover_files():
+def test_no_lab_folder_carries_a_students_state_file():
     for lab in all_labs():
-        assert not list(lab.dir.rglob("__pycache__/*.pyc")) or True  # cached bytecode is fine
-        assert not (lab.dir / STATE).exists()
-
-
-STATE = ".netdojo-lab.yaml"
+        for folder in (lab.dir, lab.dir / "starter", lab.dir / "solution"):
+            assert not (folder / ".netdojo-lab.yaml").exists(), folder
 
 
 # ----- CLI: bad input is one clear line, never a traceback -------------------------------------

@@ -58,6 +58,13 @@ def _options(tokens: list[str]) -> dict[str, str | bool]:
     return opts
 
 
+def _value(opts: dict, key: str) -> float | None:
+    """A timer in ms, or a count (a bare number reads the same either way); else the default."""
+    v = opts.get(key)
+    parsed = parse_time_ms(v) if isinstance(v, str) else None
+    return parsed if parsed is not None else DEFAULTS.get(key)
+
+
 def _split(line: str) -> list[str]:
     try:
         return shlex.split(line, comments=True)
@@ -93,15 +100,7 @@ def server_timers(cfg: str, addresses: set[str]) -> list[ServerTimers]:
                 continue
             opts = {**section_ds, **_options(tokens[3:])}
 
-            def num(key: str, opts: dict = opts) -> float:
-                v = opts.get(key)
-                parsed = parse_time_ms(str(v)) if isinstance(v, str) else None
-                return parsed if parsed is not None else DEFAULTS[key]
-
-            fast = opts.get("fastinter")
             found.append(ServerTimers(
-                section, tokens[1], bool(opts.get("check", False)), num("inter"),
-                parse_time_ms(fast) if isinstance(fast, str) else None,
-                int(num("fall")) if "fall" not in opts else int(float(str(opts["fall"]))),
-                int(num("rise")) if "rise" not in opts else int(float(str(opts["rise"])))))
+                section, tokens[1], bool(opts.get("check", False)), _value(opts, "inter"),
+                _value(opts, "fastinter"), int(_value(opts, "fall")), int(_value(opts, "rise"))))
     return found
