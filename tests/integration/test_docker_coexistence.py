@@ -31,9 +31,13 @@ def test_lab_works_while_dockerd_runs(lab, caps):
         pytest.skip("no Docker engine answers (scripts/install-docker.sh starts one)")
     before = _host_state()
     net = lab(star(3, bw=50, delay=2))
-    r = ping(net.ns("h1"), net.ip("h2"), count=10, interval=0.05)
-    assert r.received == 10
-    assert bands.rtt_ok(8.0, r.median_ms)
+    ping(net.ns("h1"), net.ip("h2"), count=3, interval=0.05)  # ARP and caches first
+    r = ping(net.ns("h1"), net.ip("h2"), count=30, interval=0.02)
+    assert r.received == 30
+    # This test proves shaping takes effect beside dockerd, not the 0.46 ms fidelity target
+    # (the benchmark and test_shaping hold that on a quiet path). With dockerd and the rest of
+    # the suite on two cores, CI once measured a median 0.5 ms high, so the band here is 1 ms.
+    assert abs(r.median_ms - 8.0) <= 1.0, r.rtts_ms
     res = iperf(net.ns("h1"), net.ns("h3"), net.ip("h3"), seconds=2)
     assert bands.goodput_ok(50, res.goodput_mbps), res.goodput_mbps
     net.run.teardown()
