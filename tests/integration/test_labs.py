@@ -339,3 +339,47 @@ def test_lan_man_wan_starter_scores_nothing_and_says_what_to_fill_in(nothing_lef
     rep = check("lan-man-wan", "bob", find_lab("lan-man-wan").dir / "starter")
     assert rep.score == 0
     assert "answers.yaml: no rtt_ms for p1 — fill it in" in rep.results[0].message
+
+
+# ----- topologies ------------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("topologies", "bottleneck"))
+def test_topologies_solution_scores_full_marks(student, nothing_left):
+    rep = check("topologies", student, find_lab("topologies").dir / "solution")
+    assert_full(rep)
+    reach = next(r for r in rep.results if r.name == "reach")
+    assert len(reach.samples["ring"]) == 6  # every pair of every topology was pinged
+    assert {"tree_fail", "ring_fail"} <= set(rep.shown_params)
+    assert "bottleneck" not in rep.shown_params and "slow_bw" not in rep.shown_params
+
+
+def test_topologies_wrong_bottleneck_and_wrong_star_prediction_lose_exactly_their_points(
+        tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "topologies")
+    script = sub / "measure.sh"
+    text = script.read_text()
+    # the link one before the real one (or after it, at the path's start)
+    text = text.replace('link = ["src", *path][first] + "-" + path[first]',
+                        'k = first - 1 if first else 1\n'
+                        'link = ["src", *path][k] + "-" + path[k]')
+    # predicting that the star survives anything: wrong for every student's star failure
+    text = text.replace('print(f"{t}:\\n  predicted: {text}',
+                        'pred = json.dumps([[f"{t}{i}" for i in range(1, 5)]]) '
+                        'if t == "star" else text\n'
+                        '    print(f"{t}:\\n  predicted: {pred}')
+    assert text != script.read_text()
+    script.write_text(text)
+    rep = check("topologies", "alice", sub)
+    s = scores(rep)
+    assert s["bottleneck_link"] == 0 and s["predict"] == pytest.approx(5 / 6 * 2, abs=0.01)
+    assert rep.score == pytest.approx(14 - 2 - 1 / 3, abs=0.01), [
+        (r.name, r.score, r.message) for r in rep.results]
+
+
+def test_topologies_starter_scores_nothing_and_says_what_to_fill_in(tmp_path, nothing_left):
+    out = tmp_path / "r.json"
+    r = cli("lab", "check", "topologies", "--dir", str(find_lab("topologies").dir / "starter"),
+            "--student", "bob", "--json", str(out))
+    assert r.returncode == 1, r.stderr
+    assert "answers.yaml: no tree.measured — fill it in" in r.stdout
+    assert "hint: `fail ELEMENT` in the lab shell" in r.stdout
+    assert json.loads(out.read_text())["score"] == 0

@@ -128,3 +128,31 @@ def test_down_all_and_doctor(clean):
     assert cli("down", "--all").returncode == 0
     r = cli("doctor")
     assert r.returncode == 0 and "link shaper (--shaper auto)" in r.stdout
+
+
+def _hops(rid: str, src: str, dst: str) -> int:
+    r = cli("exec", "--run", rid, src, "--", "traceroute", "-n", "-q", "1", "-w", "1", "-m", "6",
+            dst)
+    return len(r.stdout.splitlines()) - 1
+
+
+def test_fail_and_restore_reroute_around_a_ring(clean):
+    r = cli("up", "ring,4", "--detach")
+    assert r.returncode == 0, r.stderr
+    rid = _run_id(r.stdout)
+    try:
+        assert _hops(rid, "h1", "h2") == 3  # r1, r2, h2
+        r = cli("fail", "--run", rid, "r1-r2")
+        assert r.returncode == 0 and "down now: r1-r2" in r.stdout, r.stderr
+        assert _hops(rid, "h1", "h2") == 5  # the long way: r1, r4, r3, r2, h2
+        cli("fail", "--run", rid, "r3")
+        ping = cli("exec", "--run", rid, "h1", "--", "ping", "-c", "1", "-W", "1", "h2")
+        assert ping.returncode != 0  # two failures split a ring
+        bad = cli("fail", "--run", rid, "r1-r3")
+        assert bad.returncode != 0 and "no link joins r1 and r3" in bad.stderr
+        assert "Traceback" not in bad.stderr
+        assert cli("restore", "--run", rid, "all").returncode == 0
+        assert _hops(rid, "h1", "h2") == 3  # back on the direct link, its routes put back
+        assert _hops(rid, "h2", "h4") == 4
+    finally:
+        cli("down", rid)

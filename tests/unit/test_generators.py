@@ -56,3 +56,22 @@ def test_bad_generator_args():
         ring(2)
     with pytest.raises(ValueError):
         mesh(4, "sparse")
+
+
+def _ports(t, a, b):
+    lk = next(lk for lk in t.links if {lk.a.node, lk.b.node} == {a, b})
+    return frozenset({(lk.a.node, lk.a.ifname), (lk.b.node, lk.b.ifname)})
+
+
+def test_routers_route_around_a_failed_link_and_a_failed_router():
+    t = ring(4)
+    addr = plan_addresses(t)
+    cut = plan_routes(t, addr, down=_ports(t, "r1", "r2"))
+    # h1 -> h2 now goes the long way: r1, r4, r3, r2
+    assert len(path_links(t, addr, cut, "h1", "h2")) == 5
+    r2_ports = frozenset((lk.endpoint("r2").node, lk.endpoint("r2").ifname)
+                         for lk in t.links if "r2" in (lk.a.node, lk.b.node))
+    off = plan_routes(t, addr, down=r2_ports)
+    h2_net = addr.segment_of[next(k for k in addr.ips if k[0] == "h2")].subnet
+    assert all(rt.dst != h2_net for rt in off.routes["r1"])  # nothing left leads to h2
+    assert len(path_links(t, addr, off, "h1", "h3")) == 4  # r1, r4, r3: around r2

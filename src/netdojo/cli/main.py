@@ -109,6 +109,25 @@ def cmd_logs(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fail(a: argparse.Namespace) -> int:
+    from netdojo.net import failures
+
+    net = _attach(a.run)
+    if a.func is cmd_restore and a.element == "all":
+        failures.restore_all(net)
+        print("everything restored")
+        return 0
+    el = (failures.restore if a.func is cmd_restore else failures.fail)(net, a.element)
+    now = failures.failed(net)
+    print(f"{el.name}: {'restored' if a.func is cmd_restore else 'failed'}; "
+          f"down now: {', '.join(now) if now else 'nothing'}")
+    return 0
+
+
+def cmd_restore(a: argparse.Namespace) -> int:
+    return cmd_fail(a)
+
+
 def cmd_measure(a: argparse.Namespace) -> int:
     net = _attach(a.run, a.src, a.dst)
     from netdojo.measure.report import measure_pair, print_table
@@ -253,6 +272,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("src")
     s.add_argument("dst")
     s.set_defaults(func=cmd_cp)
+
+    s = sub.add_parser("fail", help="switch a node off or cut a link: netdojo fail r2 | r1-r2 "
+                       "(routers route around it)")
+    s.add_argument("--run")
+    s.add_argument("element", help="NODE or NODE-NODE")
+    s.set_defaults(func=cmd_fail)
+
+    s = sub.add_parser("restore", help="bring back what `fail` took down (or 'all')")
+    s.add_argument("--run")
+    s.add_argument("element", help="NODE, NODE-NODE or all")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("logs", help="a node's output and its daemons' logs")
     s.add_argument("--run")

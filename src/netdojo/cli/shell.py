@@ -12,7 +12,9 @@ import signal
 import subprocess
 import sys
 
+from netdojo.errors import NetdojoError
 from netdojo.measure.ping import ping
+from netdojo.net import failures
 from netdojo.net.network import Network
 
 
@@ -107,6 +109,33 @@ class Shell(cmd.Cmd):
             print(f"{a} -> {' '.join(got)}")
         print(f"*** Results: {100 * lost / max(total, 1):.0f}% dropped "
               f"({total - lost}/{total} received)")
+        return False
+
+    def do_fail(self, line: str) -> bool:
+        """fail NODE | fail NODE-NODE: switch a node off or pull a link's cable (routers route
+        around it)."""
+        return self._failure(failures.fail, line, "failed")
+
+    def do_restore(self, line: str) -> bool:
+        """restore NODE | NODE-NODE | all: bring a failed element back."""
+        if line.strip() == "all":
+            failures.restore_all(self.net)
+            print("everything restored")
+            return False
+        return self._failure(failures.restore, line, "restored")
+
+    def _failure(self, action, line: str, done: str) -> bool:
+        if not line.strip():
+            print("*** usage: fail NODE | fail NODE-NODE   (restore the same way)")
+            return False
+        try:
+            el = action(self.net, line)
+        except NetdojoError as e:
+            print(f"*** {e}")
+            return False
+        now = failures.failed(self.net)
+        print(f"{el.name}: {done} ({len(el.ports)} interface(s)); "
+              f"down now: {', '.join(now) if now else 'nothing'}")
         return False
 
     def do_sh(self, line: str) -> bool:

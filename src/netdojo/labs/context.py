@@ -15,6 +15,7 @@ from netdojo.labs.submission import Submission
 from netdojo.measure.iperf import IperfResult, iperf
 from netdojo.measure.ping import PingResult, ping
 from netdojo.measure.traceroute import Hop, traceroute
+from netdojo.net import failures
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
@@ -82,6 +83,13 @@ class LabContext:
 
     def traceroute(self, src: str, dst: str, max_hops: int = 8) -> list[Hop]:
         return traceroute(self.net.ns(src), self.net.ip(dst), max_hops=max_hops)
+
+    def fail(self, element: str) -> None:
+        """Take a node or a NODE-NODE link down, as the student's `fail` command does."""
+        failures.fail(self.net, element)
+
+    def restore_all(self) -> None:
+        failures.restore_all(self.net)
 
     def serve_files(self, node: str, files: dict[str, bytes], port: int) -> Path:
         """A small HTTP/1.1 file server (Python's, keep-alive) on a namespace node, serving

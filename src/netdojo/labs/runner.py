@@ -3,8 +3,10 @@ checks run and scored, and everything torn down whatever happens."""
 
 from __future__ import annotations
 
+import os
 import string
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -180,7 +182,11 @@ class LabSession:
             return
         node = sf.spec.node
         outdir = f"/tmp/netdojo-lab-{self.net.run.id}-{sf.name}"
-        env = {**environment(self.params, self.lab, self.student), "LAB_OUT": outdir}
+        env = {**environment(self.params, self.lab, self.student), "LAB_OUT": outdir,
+               "LAB_RUN": self.net.run.id}
+        if not self.net.is_container(node):
+            # a namespace node shares the host's files: `netdojo fail --run $LAB_RUN …` works
+            env["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
         argv = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", "-c",
                 'mkdir -p "$LAB_OUT" && exec sh -s']
         self.log(f"running {sf.name} on {node}…")

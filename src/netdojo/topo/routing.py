@@ -23,15 +23,20 @@ class RoutingPlan:
     gateways: dict[str, ipaddress.IPv4Address | None]
 
 
-def plan_routes(topo: Topology, addr: Addressing) -> RoutingPlan:
+def plan_routes(topo: Topology, addr: Addressing,
+                down: frozenset[tuple[str, str]] = frozenset()) -> RoutingPlan:
+    """`down` holds the (node, interface) ports that are failed: routers route around them,
+    as a link-state protocol does once it has converged."""
     if topo.routing == "manual":
         # Only what the file names: the lab is for writing the routing tables by hand.
         return RoutingPlan({n: list(node.routes) for n, node in topo.nodes.items()},
                            {n: node.gateway for n, node in topo.nodes.items() if node.is_host})
     routers = sorted(n for n, node in topo.nodes.items() if node.routes_packets)
     segs_of: dict[str, list[Segment]] = {}
-    for (node, _), seg in addr.segment_of.items():
+    for (node, ifname), seg in addr.segment_of.items():
         segs_of.setdefault(node, [])
+        if (node, ifname) in down:
+            continue
         if seg not in segs_of[node]:
             segs_of[node].append(seg)
 
@@ -68,6 +73,8 @@ def plan_routes(topo: Topology, addr: Addressing) -> RoutingPlan:
     for r in routers:
         for seg in segs_of.get(r, []):
             for m in seg.members:
+                if m in down:
+                    continue
                 if m[0] in neighbours and m[0] != r and (m[0], seg) not in neighbours[r]:
                     neighbours[r].append((m[0], seg))
 

@@ -1,0 +1,116 @@
+"""Failing a node or a link of a running network, and bringing it back.
+
+A failed element has its interfaces set down (a pulled cable, a switched-off box).  Routers
+then route around every element that is down, as a link-state protocol such as OSPF does once
+it has converged: the new routes are computed from the topology minus the failed ports.  What
+is failed is kept in the run's folder, so `fail` in one terminal and `restore` in another agree.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from netdojo.errors import NetdojoError
+from netdojo.topo.routing import plan_routes
+
+if TYPE_CHECKING:
+    from netdojo.net.network import Network
+
+STATE = "failures.json"
+
+
+@dataclass(frozen=True)
+class Element:
+    """A node (`r2`) or the link between two nodes (`r1-r2`), and the ports it takes down."""
+
+    name: str
+    ports: tuple[tuple[str, str], ...]
+
+
+def element(net: Network, text: str) -> Element:
+    topo = net.topo
+    text = text.strip()
+    if text in topo.nodes:
+        ports = tuple((text, lk.endpoint(text).ifname) for lk in topo.links
+                      if text in (lk.a.node, lk.b.node))
+        return Element(text, ports)  # type: ignore[arg-type]
+    a, sep, b = text.partition("-")
+    if sep and a in topo.nodes and b in topo.nodes:
+        links = [lk for lk in topo.links if {lk.a.node, lk.b.node} == {a, b}]
+        if len(links) == 1:
+            lk = links[0]
+            return Element(f"{a}-{b}", ((lk.a.node, lk.a.ifname), (lk.b.node, lk.b.ifname)))  # type: ignore[arg-type]
+        if len(links) > 1:
+            raise NetdojoError(f"{text!r}: {a} and {b} share {len(links)} links; fail one of "
+                               "their nodes instead")
+        raise NetdojoError(f"{text!r}: no link joins {a} and {b} (`links` lists them)")
+    raise NetdojoError(f"{text!r} is neither a node nor a link NODE-NODE of this network "
+                       "(`nodes` and `links` list them)")
+
+
+def failed(net: Network) -> list[str]:
+    path = net.run.dir / STATE
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
+def _save(net: Network, names: list[str]) -> None:
+    (net.run.dir / STATE).write_text(json.dumps(names))
+
+
+def _set(net: Network, el: Element, state: str) -> None:
+    for node, ifname in el.ports:
+        r = subprocess.run(net.exec_argv(node, ["ip", "link", "set", "dev", ifname, state]),
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise NetdojoError(f"{node}:{ifname} could not be set {state}: {r.stderr.strip()}")
+
+
+def fail(net: Network, text: str) -> Element:
+    el = element(net, text)
+    names = failed(net)
+    if el.name not in names:
+        _set(net, el, "down")
+        _save(net, names + [el.name])
+    reroute(net)
+    return el
+
+
+def restore(net: Network, text: str) -> Element:
+    el = element(net, text)
+    names = [n for n in failed(net) if n != el.name]
+    _save(net, names)
+    # A port stays down while another failed element still holds it (a node and its link).
+    held = {p for n in names for p in element(net, n).ports}
+    _set(net, Element(el.name, tuple(p for p in el.ports if p not in held)), "up")
+    reroute(net)
+    return el
+
+
+def restore_all(net: Network) -> None:
+    for name in failed(net):
+        restore(net, name)
+
+
+def reroute(net: Network) -> None:
+    """Every router's and host's routes as planned around the ports now down.  The kernel
+    dropped the routes through a downed interface; `replace` puts back what is reachable."""
+    down = frozenset(p for n in failed(net) for p in element(net, n).ports)
+    plan = plan_routes(net.topo, net.addr, down)
+    full = net.routing
+    for name, node in net.topo.nodes.items():
+        if not (node.routes_packets or node.is_host) or net.is_container(name):
+            continue
+        want = {str(rt.dst): str(rt.via) for rt in plan.routes.get(name, [])}
+        lines = [f"route replace {dst} via {via}" for dst, via in want.items()]
+        lines += [f"route del {rt.dst}" for rt in full.routes.get(name, [])
+                  if str(rt.dst) not in want]
+        gw = plan.gateways.get(name)
+        if gw is not None:
+            lines.append(f"route replace default via {gw}")
+        if lines:
+            # -force: a route whose gateway sits behind a downed port is refused; the rest go in
+            subprocess.run(["ip", "-n", net.ns(name), "-force", "-batch", "-"],
+                           input="\n".join(lines) + "\n", capture_output=True, text=True)
