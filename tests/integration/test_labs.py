@@ -383,3 +383,54 @@ def test_topologies_starter_scores_nothing_and_says_what_to_fill_in(tmp_path, no
     assert "answers.yaml: no tree.measured — fill it in" in r.stdout
     assert "hint: `fail ELEMENT` in the lab shell" in r.stdout
     assert json.loads(out.read_text())["score"] == 0
+
+
+# ----- dns -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("dns", "domain"))
+def test_dns_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("dns", student, find_lab("dns").dir / "solution")
+    assert_full(rep)
+    assert rep.files["db.zone"]["origin"] == "made by make-zones.sh"
+    assert "route" not in rep.shown_params  # where www stands is for the student to find
+
+
+def test_dns_ptr_without_its_final_dot_loses_exactly_that_point(tmp_path, docker, nothing_left):
+    sub = solution_copy(tmp_path, "dns")
+    script = sub / "make-zones.sh"
+    script.write_text(script.read_text().replace("IN PTR   www.$LAB_DOMAIN.",
+                                                 "IN PTR   www.$LAB_DOMAIN"))
+    rep = check("dns", "alice", sub)
+    s = scores(rep)
+    assert s["ptr"] == 0 and rep.score == 11, [(r.name, r.score, r.message) for r in rep.results]
+    assert "in-addr.arpa" in next(r.message for r in rep.results if r.name == "ptr")
+
+
+def test_dns_zone_refused_by_named_checkzone_costs_only_its_checks(tmp_path, docker,
+                                                                  nothing_left):
+    sub = solution_copy(tmp_path, "dns")
+    (sub / "measure.sh").unlink()
+    (sub / "db.zone").write_text("$TTL 300\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n"
+                                 "@ IN NS ns\nns IN A 10.1.2.300\n")
+    p = draw(find_lab("dns"), "alice")
+    cities = p["route"].split(",")
+    (sub / "answers.yaml").write_text(
+        f"aa: {{ns1: true, res: false}}\nresolution_path: [res, root, ns1]\n"
+        f"web_hops: [{', '.join(cities)}]\nweb_city: {cities[-1]}\n")
+    rep = check("dns", "alice", sub)
+    err = rep.files["db.zone"]["error"]
+    assert "db.zone:4: near '10.1.2.300': bad dotted quad" in err, err  # named-checkzone's words
+    s = scores(rep)
+    for name in ("a_record", "cname", "mx", "txt", "alias_end_to_end"):
+        assert s[name] == 0 and "bad dotted quad" in next(r.message for r in rep.results
+                                                           if r.name == name)
+    # the reverse zone was still served, and the answers were judged on the running network
+    assert s["ptr"] == 1 and rep.score == 6, [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_dns_starter_scores_nothing_and_shows_hints(tmp_path, docker, nothing_left):
+    r = cli("lab", "check", "dns", "--dir", str(find_lab("dns").dir / "starter"),
+            "--student", "bob")
+    assert r.returncode == 1, r.stderr
+    assert "hint: In db.zone: `www IN A <web's address>`" in r.stdout
+    assert "answers.yaml: aa needs ns1: true/false" in r.stdout
+    assert "total: 0/12 points" in r.stdout

@@ -11,7 +11,7 @@ from netdojo.labs.model import FILE_KINDS, FileSpec, Lab, ParamSpec
 from netdojo.topo.loader import _Map, parse_yaml, read_text
 
 TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit"}
-FILE_KEYS = {"kind", "node", "service", "allow", "output", "makes", "optional", "timeout",
+FILE_KEYS = {"kind", "node", "service", "path", "allow", "output", "makes", "optional", "timeout",
              "description"}
 PARAM_KEYS = {"choice", "range", "step", "secret"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -111,6 +111,7 @@ def _file(name: str, spec: Any, line: int, source: str) -> FileSpec:
     if kind not in FILE_KINDS:
         raise fail(f"kind must be one of {', '.join(FILE_KINDS)}, got {kind!r}")
     f = FileSpec(name, kind, node=spec.get("node"), service=spec.get("service"),
+                 path=str(spec["path"]) if spec.get("path") else None,
                  allow=[str(a) for a in spec.get("allow") or []], output=spec.get("output"),
                  makes=[str(m) for m in spec.get("makes") or []],
                  optional=bool(spec.get("optional", False)),
@@ -120,6 +121,8 @@ def _file(name: str, spec: Any, line: int, source: str) -> FileSpec:
         raise fail("a config names the node and the service it replaces")
     if kind == "script" and not f.node:
         raise fail("a script names the node it runs on")
+    if f.path and kind != "config":
+        raise fail("only a config has a 'path' (the file of its service it replaces)")
     if kind != "script" and (f.output or f.makes):
         raise fail("only a script has 'output' or 'makes'")
     if kind == "commands" and not f.allow:

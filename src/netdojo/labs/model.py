@@ -29,7 +29,9 @@ class FileSpec:
     answers:  a YAML mapping of measured values and choices.
     commands: lines `NODE COMMAND ARGS…`, as typed in the lab shell; only the `allow`ed commands.
     config:   a daemon's config replacing the one netdojo renders (`node`, `service`); checked
-              by the daemon's own checker before it is used.
+              by the daemon's own checker before it is used.  With `path` (which may hold
+              ${param}s), it replaces that one file of the service, e.g. a BIND zone file,
+              checked by that file's checker (named-checkzone).
     script:   run with sh on `node` with the student's parameters in the environment; with
               `output`, its standard output becomes that file (e.g. a measuring script that
               prints answers.yaml); files named in `makes` are those it writes into the
@@ -41,6 +43,7 @@ class FileSpec:
     kind: str
     node: str | None = None
     service: str | None = None
+    path: str | None = None
     allow: list[str] = field(default_factory=list)
     output: str | None = None
     makes: list[str] = field(default_factory=list)

@@ -4,6 +4,7 @@ checks run and scored, and everything torn down whatever happens."""
 from __future__ import annotations
 
 import os
+import re
 import string
 import subprocess
 import sys
@@ -159,10 +160,15 @@ class LabSession:
     def _config(self, sf: StudentFile) -> None:
         assert self.ctx is not None
         svc = self.ctx.service(sf.spec.node, sf.spec.service)  # type: ignore[arg-type]
+        path = (string.Template(sf.spec.path).safe_substitute(self.params)
+                if sf.spec.path else None)
         try:
-            replace_config(svc, sf.text or "")
+            replace_config(svc, sf.text or "", path)
         except NetdojoError as e:
-            sf.error = f"{self.folder / sf.name}: {_after_service(str(e))}"
+            words = _after_service(str(e))
+            if path:  # the student knows the file by its own name, not the daemon's path
+                words = words.replace(f"{path} refused: ", "").replace(path, sf.name)
+            sf.error = f"{self.folder / sf.name}: {words}"
             self.log(f"{sf.name} was not accepted: {sf.error}")
             return
         self.log(f"applied {sf.name} to {sf.spec.node}/{sf.spec.service}")
@@ -255,8 +261,8 @@ class LabSession:
 
 def _after_service(msg: str) -> str:
     """A ServiceError names the topology file and node; the student needs the daemon's words."""
-    marker = "': "
-    return msg.split(marker, 2)[-1] if msg.count(marker) >= 2 else msg
+    m = re.match(r"^.*?: node '[^']*', service '[^']*': ", msg, flags=re.S)
+    return msg[m.end():] if m else msg
 
 
 def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,

@@ -50,6 +50,14 @@ class Service:
     def stop(self) -> None:
         raise self.fail("its config cannot be replaced while it runs (no stop defined)")
 
+    def check_file(self, path: str, text: str) -> str | None:
+        """For a file other than the main config (a zone): its checker's words if it refuses."""
+        return None
+
+    def stand_in(self, path: str) -> str:
+        """What takes a refused file's place so the daemon still serves the rest."""
+        raise self.fail(f"{path} cannot be replaced on its own")
+
     def support_files(self) -> dict[str, str]:
         """Files netdojo keeps next to a config a person wrote (e.g. HAProxy's API socket)."""
         return {}

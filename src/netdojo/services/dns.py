@@ -2,7 +2,8 @@
 node is made for you), optionally the lab's root, and a recursive resolver that iterates from
 that root.  Settings:
 
-    dns:      {zone: lab.example, records: [{name: www, type: CNAME, value: web1}], root: true}
+    dns:      {zone: lab.example, records: [{name: www, type: CNAME, value: web1}], root: true,
+               ptr: {r1: seoul}}    # reverse names other than the node's (where a router is)
     resolver: {root: dns1}
 """
 
@@ -31,6 +32,16 @@ def _options(recursion: bool) -> str:
   empty-zones-enable no;  // else BIND answers RFC 1918 reverse lookups itself (NXDOMAIN)
 }};
 """
+
+
+def reverse_zones(net) -> list[str]:
+    """The in-addr.arpa zone of every /24 that holds a lab address."""
+    zones = []
+    for ip in net.addr.ips.values():
+        rev = ".".join(reversed(str(ip.ip).split(".")[:3])) + ".in-addr.arpa"
+        if rev not in zones:
+            zones.append(rev)
+    return sorted(zones)
 
 
 class _Bind(Service):
@@ -64,7 +75,7 @@ class BindAuthoritative(_Bind):
 
     def render(self) -> None:
         s = self.settings
-        self.allow("zone", "records", "root", "ttl")
+        self.allow("zone", "records", "root", "ttl", "ptr")
         self.zone = str(s.get("zone", "lab.example")).rstrip(".")
         ttl = int(s.get("ttl", 300))
         me = self.net.ip(self.node)
@@ -115,8 +126,77 @@ class BindAuthoritative(_Bind):
             rev = ".".join(reversed(octets[:3])) + ".in-addr.arpa"
             zones.setdefault(rev, [head.replace("@ IN SOA", "@ IN SOA"),
                                    f"@ IN NS ns.{self.zone}.\n"])
-            zones[rev].append(f"{octets[3]} IN PTR {node}.{self.zone}.\n")
+            name = (self.settings.get("ptr") or {}).get(node, node)  # e.g. r1 → seoul
+            zones[rev].append(f"{octets[3]} IN PTR {name}.{self.zone}.\n")
         return {k: "".join(v) for k, v in zones.items()}
+
+
+    # ----- a zone file a person wrote ---------------------------------------------------------
+    def zone_of(self, path: str) -> str | None:
+        """The zone a file of this server holds (None: not one of its zone files)."""
+        prefix = "/etc/netdojo/dns/db."
+        if path.startswith(prefix) and path in self.files:
+            return path[len(prefix):]
+        return None
+
+    def check_file(self, path: str, text: str) -> str | None:
+        """named-checkzone's own words if it refuses the zone, else None."""
+        zone = self.zone_of(path)
+        if zone is None:
+            return None
+        probe = "/tmp/netdojo-zone-check"
+        r = self.sh(["sh", "-c", f'cat > {probe} && named-checkzone -k fail -i local {zone} '
+                     f'{probe}; s=$?; rm -f {probe}; exit $s'], input=text)
+        if r.returncode == 0:
+            return None
+        return (r.stdout + r.stderr).replace(probe, path).strip()
+
+    def stand_in(self, path: str) -> str:
+        """What is served in place of a refused zone: its SOA and NS, nothing a person did not
+        write (so no check can pass on netdojo's records)."""
+        zone = self.zone_of(path)
+        me = self.net.ip(self.node)
+        return (f"$TTL 60\n@ IN SOA ns.{zone}. hostmaster.{zone}. 1 3600 600 86400 60\n"
+                f"@ IN NS ns.{self.zone}.\n" + (f"ns IN A {me}\n" if zone == self.zone else ""))
+
+
+class BindRoot(_Bind):
+    """The lab's root server: the root zone "." and a delegation (NS with glue) of each zone to
+    the node that serves it, so a resolver walks root → authoritative as on the Internet."""
+
+    name = "dns_root"
+    phase = 0
+
+    def render(self) -> None:
+        self.allow("delegate", "reverse", "ttl")
+        delegate = self.settings.get("delegate")
+        if not isinstance(delegate, dict) or not delegate:
+            raise self.fail("'delegate' maps each zone to the node serving it, e.g. "
+                            "{lab.example: dns1}")
+        delegate = dict(delegate)
+        if self.settings.get("reverse"):  # every lab /24's in-addr.arpa zone to that node
+            for rev in reverse_zones(self.net):
+                delegate.setdefault(rev, self.settings["reverse"])
+        ttl = int(self.settings.get("ttl", 300))
+        me = self.net.ip(self.node)
+        lines = [f"$TTL {ttl}\n. IN SOA a.root-servers.lab. hostmaster.lab. 1 3600 600 86400 60\n",
+                 ". IN NS a.root-servers.lab.\n", f"a.root-servers.lab. IN A {me}\n"]
+        glue: dict[str, str] = {}
+        for zone, node in delegate.items():
+            zone = str(zone).strip(".")
+            try:
+                ip = str(ipaddress.IPv4Address(self.ip_of(str(node))))
+            except ValueError:
+                raise self.fail(f"delegate {zone}: {node!r} is neither a node nor an "
+                                "address") from None
+            # a reverse zone's server is named under servers.lab (the root serves that name)
+            ns = (f"{node}.servers.lab." if zone.endswith("in-addr.arpa") else f"ns.{zone}.")
+            lines.append(f"{zone}. IN NS {ns}\n")
+            glue[ns] = ip
+        lines += [f"{ns} IN A {ip}\n" for ns, ip in glue.items()]
+        self.files = {"/etc/netdojo/dns/db.root": "".join(lines),
+                      CONF: _options(False)
+                      + 'zone "." { type primary; file "/etc/netdojo/dns/db.root"; };\n'}
 
 
 class BindResolver(_Bind):

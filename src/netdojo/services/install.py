@@ -63,17 +63,27 @@ def wait_ready(group: list[Service]) -> None:
         time.sleep(0.1)
 
 
-
-
-def replace_config(svc: Service, text: str) -> None:
+def replace_config(svc: Service, text: str, path: str | None = None) -> None:
     """Run the service on `text` instead of the config netdojo rendered.  The daemon's own
     checker judges it first; if it refuses, the service is left stopped (so nothing answers on
-    a config the person did not write) and the ServiceError quotes the daemon."""
+    a config the person did not write) and the ServiceError quotes the daemon.
+
+    With `path`, `text` replaces that one file (a zone) and the rest stays as rendered; a file
+    its checker refuses is replaced by the service's stand-in, so what else was handed in is
+    still served, and the ServiceError quotes the checker."""
+    path = path or svc.config_path
+    problem = None
+    if path != svc.config_path:
+        problem = svc.check_file(path, text)
+        svc.files = {**svc.files, path: svc.stand_in(path) if problem else text}
+    else:
+        svc.files = {**svc.support_files(), svc.config_path: text}
     svc.stop()
-    svc.files = {**svc.support_files(), svc.config_path: text}
     install(svc)
     deadline = time.monotonic() + svc.ready_timeout
     while not svc.started():
         if time.monotonic() > deadline:
             raise svc.fail(f"did not answer within {svc.ready_timeout:.0f} s on the new config")
         time.sleep(0.1)
+    if problem:
+        raise svc.fail(f"{path} refused: {problem}")

@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 
 def registry() -> dict[str, type[Service]]:
     from netdojo.services.dhcp import DhcpClient, KeaDhcp
-    from netdojo.services.dns import BindAuthoritative, BindResolver
+    from netdojo.services.dns import BindAuthoritative, BindResolver, BindRoot
     from netdojo.services.haproxy import HAProxy
     from netdojo.services.http import WebServer
     from netdojo.services.nat import Nat
     from netdojo.services.ssh import Ssh
 
-    return {c.name: c for c in (BindAuthoritative, BindResolver, KeaDhcp, DhcpClient, Nat,
-                                HAProxy, WebServer, Ssh)}
+    return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
+                                Nat, HAProxy, WebServer, Ssh)}
 
 
 def plan(net: Network) -> list[Service]:

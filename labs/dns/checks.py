@@ -1,0 +1,182 @@
+"""Checks of the dns lab: the student's zone files answered by BIND (asked directly and through
+the resolver, and used by a real client), the aa flag, the path a name is resolved along, and
+where www is, from the reverse names of the routers on the way."""
+
+from __future__ import annotations
+
+import re
+
+from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
+
+
+def derive(values: dict) -> dict:
+    cities = values["route"].split(",")
+    return {"city1": cities[0], "city2": cities[1], "city3": cities[2]}
+
+
+def _dig(ctx, server: str, *query: str, short: bool = True) -> str:
+    argv = ["dig", "+time=2", "+tries=2", f"@{ctx.ip(server)}", *query]
+    if short:
+        argv.insert(1, "+short")
+    r = ctx.sh("pc", argv, timeout=15)
+    return r.stdout.strip()
+
+
+def _www(ctx) -> str:
+    return f"www.{ctx.params['domain']}"
+
+
+@check(points=2, title="www has an A record for the web server, and a browser gets there by name",
+       hint="In db.zone: `www IN A <web's address>` (`pc getent hosts web` shows it).  Then "
+            "`pc curl http://www.YOURDOMAIN/` through the resolver.", needs=["db.zone"])
+def a_record(ctx):
+    web = ctx.ip("web")
+    got = _dig(ctx, "ns1", _www(ctx), "A").splitlines()
+    if got != [web]:
+        return failed(f"ns1 answers {_www(ctx)} A with {got or 'nothing'}; web is {web}")
+    page = ctx.sh("pc", ["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                         f"http://{_www(ctx)}/"], timeout=15).stdout
+    if page != "200":
+        return partial(1, 2, f"ns1 answers {web}, but pc's `curl http://{_www(ctx)}/` got "
+                             f"{page or 'no answer'} through the resolver")
+    return passed(f"{_www(ctx)} → {web}; pc fetched the page by name (HTTP 200)")
+
+
+@check(points=1, title="the alias is a CNAME to www",
+       hint="`ALIAS IN CNAME www` — the alias is in `netdojo lab show dns`.", needs=["db.zone"])
+def cname(ctx):
+    name = f"{ctx.params['alias']}.{ctx.params['domain']}"
+    got = _dig(ctx, "ns1", name, "CNAME")
+    want = _www(ctx) + "."
+    return (passed if got == want else failed)(f"{name} CNAME {got or 'nothing'}"
+                                                + ("" if got == want else f" (want {want})"))
+
+
+@check(points=1, title="mail goes to a host with an address, at your MX preference",
+       hint="`@ IN MX PREF mail` and an A record for mail.", needs=["db.zone"])
+def mx(ctx):
+    got = _dig(ctx, "ns1", ctx.params["domain"], "MX").split()
+    if len(got) != 2:
+        return failed(f"{ctx.params['domain']} MX: {' '.join(got) or 'nothing'}")
+    pref, host = got
+    addr = _dig(ctx, "ns1", host, "A")
+    ok_pref = pref == str(ctx.params["mx_pref"])
+    ok_addr = bool(re.fullmatch(r"[\d.\n]+", addr))
+    return partial(ok_pref + ok_addr, 2,
+                   f"MX {pref} {host} (preference wanted {ctx.params['mx_pref']}); "
+                   f"{host} A {addr or 'nothing'}")
+
+
+@check(points=1, title="a TXT record carries your token",
+       hint='`@ IN TXT "netdojo-TOKEN"` with the token from `netdojo lab show dns`.',
+       needs=["db.zone"])
+def txt(ctx):
+    got = _dig(ctx, "ns1", ctx.params["domain"], "TXT")
+    want = f"netdojo-{ctx.params['token']}"
+    return (passed if want in got else failed)(f"TXT {got or 'nothing'} (want \"{want}\")")
+
+
+@check(points=1, title="the reverse zone names www, asked directly and through the resolver",
+       hint="In db.reverse: `<last octet of web's address> IN PTR www.YOURDOMAIN.` — mind the "
+            "final dot.  `pc dig -x <address>` asks through the resolver.",
+       needs=["db.reverse"])
+def ptr(ctx):
+    web = ctx.ip("web")
+    direct = _dig(ctx, "ns1", "-x", web)
+    via = _dig(ctx, "res", "-x", web)
+    want = _www(ctx) + "."
+    got = (direct == want) + (via == want)
+    return partial(got, 2, f"{web} PTR: ns1 says {direct or 'nothing'}, the resolver says "
+                           f"{via or 'nothing'} (want {want})")
+
+
+def _flags(ctx, server: str) -> set[str]:
+    out = _dig(ctx, server, _www(ctx), "A", short=False)
+    m = re.search(r";; flags: ([a-z ]+);", out)
+    return set(m.group(1).split()) if m else set()
+
+
+@check(points=1, title="aa: which server's answer is authoritative",
+       hint="`pc dig @ns1 www.YOURDOMAIN` and `pc dig @res www.YOURDOMAIN`: read the flags line.",
+       needs=["answers.yaml"])
+def aa(ctx):
+    block = ctx.answers().get("aa")
+    if not isinstance(block, dict) or not all(isinstance(block.get(k), bool)
+                                              for k in ("ns1", "res")):
+        raise CheckFailure("answers.yaml: aa needs ns1: true/false and res: true/false — "
+                           "fill it in")
+    real = {s: "aa" in _flags(ctx, s) for s in ("ns1", "res")}
+    right = sum(bool(block[s]) == real[s] for s in real)
+    return partial(right, 2, f"the checker's dig: ns1 aa={real['ns1']}, res aa={real['res']}; "
+                             f"you said ns1 {block['ns1']}, res {block['res']}")
+
+
+def _trace(ctx) -> list[str]:
+    """Who answered each step of `dig +trace www` (the root's hints come from the resolver)."""
+    def run():
+        out = ctx.sh("pc", ["dig", "+trace", "+time=2", "+tries=2", _www(ctx)], timeout=30).stdout
+        names = {ctx.ip(n): n for n in ctx.net.topo.nodes
+                 if ctx.net.addr.primary_ip(n) is not None}
+        steps = []
+        for ip in re.findall(r";; Received \d+ bytes from ([\d.]+)#53", out):
+            if names.get(ip, ip) not in steps[-1:]:
+                steps.append(names.get(ip, ip))
+        return steps
+    return ctx.once("trace", run)
+
+
+@check(points=2, title="the resolution path: who answers, in order, from the root down",
+       hint="`pc dig +trace www.YOURDOMAIN`: each block ends with `Received … from ADDRESS`; "
+            "name the server at each address (`pc getent hosts root ns1 res`).",
+       needs=["answers.yaml"])
+def resolution_path(ctx):
+    got = ctx.answers().get("resolution_path")
+    if not isinstance(got, list) or not got:
+        raise CheckFailure("answers.yaml: resolution_path: [server, server, …] — fill it in")
+    got = [str(x).strip() for x in got]
+    real = _trace(ctx)
+    if got == real:
+        return passed(" → ".join(real))
+    return failed(f"you: {' → '.join(got)}; the checker's dig +trace: {' → '.join(real)}")
+
+
+def _hop_names(ctx) -> list[str]:
+    """Where each router on the way to www stands: traceroute's addresses, each looked up in
+    reverse DNS through the resolver (the name's first label is the city)."""
+    def run():
+        # to web's address: the routers are on the way whatever the student's zone says
+        hops = ctx.traceroute("pc", "web", max_hops=8)
+        names = []
+        for hop in hops:
+            if hop.address and hop.address != ctx.ip("web"):
+                name = _dig(ctx, "res", "-x", hop.address)
+                names.append(name.split(".")[0] if name else hop.address)
+        return names
+    return ctx.once("hops", run)
+
+
+@check(points=2, title="where www is: the city of each router on the way, and www's city",
+       hint="`pc traceroute -n www.YOURDOMAIN`, then `pc dig -x ADDRESS +short` for each hop: "
+            "a router's reverse name says where it stands; the last one is in www's city.",
+       needs=["answers.yaml"])
+def locate(ctx):
+    hops = ctx.answers().get("web_hops")
+    city = str(ctx.answers().get("web_city") or "").strip().lower()
+    if not isinstance(hops, list) or not hops or not city:
+        raise CheckFailure("answers.yaml: web_hops: [city, …] and web_city: … — fill them in")
+    real = _hop_names(ctx)
+    right_hops = [str(h).strip().lower() for h in hops] == real
+    right_city = bool(real) and city == real[-1]
+    return partial(right_hops + right_city, 2,
+                   f"the routers' reverse names say {' → '.join(real) or 'nothing'}; you said "
+                   f"{' → '.join(map(str, hops))}, city {city}")
+
+
+@check(points=1, title="the alias works end to end through the resolver", hidden=True,
+       hint="A client asks the resolver, which follows the CNAME to www's A record.",
+       needs=["db.zone"])
+def alias_end_to_end(ctx):
+    name = f"{ctx.params['alias']}.{ctx.params['domain']}"
+    code = ctx.sh("pc", ["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                         f"http://{name}/"], timeout=15).stdout
+    return (passed if code == "200" else failed)(f"curl http://{name}/ → {code or 'no answer'}")

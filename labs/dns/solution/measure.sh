@@ -1,0 +1,25 @@
+#!/bin/sh
+# Runs on pc once the zones are served: reads the aa flag of ns1's and the resolver's answers,
+# follows www from the root with dig +trace (naming each server by its address), and finds
+# where each router on the way to www stands from its reverse name (dig -x).  Prints answers.yaml.
+set -eu
+www="www.$LAB_DOMAIN"
+flag() { dig +time=2 "@$(getent hosts "$1" | cut -d' ' -f1)" "$www" | grep -q '^;; flags:.* aa' && echo true || echo false; }
+echo "aa: {ns1: $(flag ns1), res: $(flag res)}"
+name_of() { getent hosts "$1" | awk '{print $2}'; }
+path=""
+last=""
+for ip in $(dig +trace +time=2 "$www" | sed -n 's/^;; Received [0-9]* bytes from \([0-9.]*\)#53.*/\1/p'); do
+  n=$(awk -v ip="$ip" '$1 == ip {print $2; exit}' /etc/hosts)
+  [ "$n" = "$last" ] && continue
+  path="$path${path:+, }$n"; last=$n
+done
+echo "resolution_path: [$path]"
+web=$(getent hosts web | cut -d' ' -f1)
+hops=""
+for ip in $(traceroute -n -q 1 -w 2 -m 8 "$www" | awk 'NR > 1 {print $2}'); do
+  [ "$ip" = "$web" ] && continue
+  hops="$hops $(dig +short -x "$ip" | cut -d. -f1)"
+done
+echo "web_hops: [$(echo $hops | sed 's/ /, /g')]"
+echo "web_city: ${hops##* }"
