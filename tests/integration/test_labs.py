@@ -434,3 +434,42 @@ def test_dns_starter_scores_nothing_and_shows_hints(tmp_path, docker, nothing_le
     assert "hint: In db.zone: `www IN A <web's address>`" in r.stdout
     assert "answers.yaml: aa needs ns1: true/false" in r.stdout
     assert "total: 0/12 points" in r.stdout
+
+
+# ----- addressing-dhcp-nat ---------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("addressing-dhcp-nat", "ext_port"))
+def test_addressing_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("addressing-dhcp-nat", student, find_lab("addressing-dhcp-nat").dir / "solution")
+    assert_full(rep)
+    assert rep.files["kea-dhcp4.conf"]["origin"] == "made by make-kea.sh"
+
+
+def test_addressing_reservation_for_the_wrong_mac_loses_exactly_its_points(tmp_path, docker,
+                                                                          nothing_left):
+    sub = solution_copy(tmp_path, "addressing-dhcp-nat")
+    script = sub / "make-kea.sh"
+    script.write_text(script.read_text().replace('"hw-address": "$mac"',
+                                                 '"hw-address": "02:00:00:00:00:01"'))
+    rep = check("addressing-dhcp-nat", "alice", sub)
+    s = scores(rep)
+    assert s["reservation"] == 0 and rep.score == 12, [(r.name, r.score, r.message)
+                                                       for r in rep.results]
+    assert "printer leased 10." in next(r.message for r in rep.results if r.name == "reservation")
+
+
+def test_addressing_kea_config_refused_costs_only_the_dhcp_checks(tmp_path, docker, nothing_left):
+    sub = solution_copy(tmp_path, "addressing-dhcp-nat")
+    (sub / "kea-dhcp4.conf").write_text('{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.0.0.0/24",'
+                                        ' "pools": [{"pool": "10.0.0.9 - "}]}]}}\n')
+    rep = check("addressing-dhcp-nat", "alice", sub)
+    err = rep.files["kea-dhcp4.conf"]["error"]
+    assert "kea-dhcp4" in err and "pool" in err, err  # Kea's own words
+    s = scores(rep)
+    assert s["lease_pool"] == s["reservation"] == s["options"] == 0
+    assert rep.score == 10, [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_addressing_starter_scores_nothing_and_says_what_to_fill_in(docker, nothing_left):
+    rep = check("addressing-dhcp-nat", "bob", find_lab("addressing-dhcp-nat").dir / "starter")
+    assert rep.score == 0, [(r.name, r.score, r.message) for r in rep.results]
+    assert "answers.yaml: subnets.lana.cidr — fill it in" in rep.results[0].message
