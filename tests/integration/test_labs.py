@@ -473,3 +473,36 @@ def test_addressing_starter_scores_nothing_and_says_what_to_fill_in(docker, noth
     rep = check("addressing-dhcp-nat", "bob", find_lab("addressing-dhcp-nat").dir / "starter")
     assert rep.score == 0, [(r.name, r.score, r.message) for r in rep.results]
     assert "answers.yaml: subnets.lana.cidr — fill it in" in rep.results[0].message
+
+
+# ----- devices ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("devices", "api_backend"))
+def test_devices_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("devices", student, find_lab("devices").dir / "solution")
+    assert_full(rep)
+    frames = next(r for r in rep.results if r.name == "hub_vs_switch").samples
+    assert frames["hub"] >= 18 and frames["switch"] <= 1  # the hub repeats, the switch does not
+
+
+def test_devices_l7_without_http_health_checks_loses_exactly_one_point(tmp_path, docker,
+                                                                      nothing_left):
+    sub = solution_copy(tmp_path, "devices")
+    script = sub / "make-l7.sh"
+    text = "\n".join(ln for ln in script.read_text().splitlines()
+                     if "httpchk" not in ln and "http-check" not in ln)
+    script.write_text(text + "\n")
+    rep = check("devices", "alice", sub)
+    s = scores(rep)
+    assert s["health_503"] == 1 and rep.score == 11, [(r.name, r.score, r.message)
+                                                        for r in rep.results]
+    assert "lb7 failed 0" not in next(r.message for r in rep.results if r.name == "health_503")
+
+
+def test_devices_starter_scores_less_and_shows_hints(docker, nothing_left):
+    r = cli("lab", "check", "devices", "--dir", str(find_lab("devices").dir / "starter"),
+            "--student", "bob")
+    assert r.returncode == 1, r.stderr
+    assert "answers.yaml: hub_seen must be a whole number — fill it in" in r.stdout
+    assert "hint: l4.cfg: `mode tcp` and both servers" in r.stdout
+    score = float(re.search(r"total: ([\d.]+)/12 points", r.stdout).group(1))
+    assert score < 3
