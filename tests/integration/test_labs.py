@@ -506,3 +506,30 @@ def test_devices_starter_scores_less_and_shows_hints(docker, nothing_left):
     assert "hint: l4.cfg: `mode tcp` and both servers" in r.stdout
     score = float(re.search(r"total: ([\d.]+)/12 points", r.stdout).group(1))
     assert score < 3
+
+
+# ----- diagnostics -----------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("diagnostics", "fourth"))
+def test_diagnostics_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("diagnostics", student, find_lab("diagnostics").dir / "solution")
+    assert_full(rep)
+    assert rep.shown_params == {"net": draw(find_lab("diagnostics"), student)["net"]}
+
+
+def test_diagnostics_wrong_slow_link_loses_exactly_one_point(tmp_path, docker, nothing_left):
+    sub = solution_copy(tmp_path, "diagnostics")
+    script = sub / "measure.sh"
+    text = script.read_text().replace(
+        "where: {before}-{after}", "where: {'r2-r3' if {before, after} == {'r1', 'r2'} else 'r1-r2'}")
+    assert text != script.read_text()
+    script.write_text(text)
+    rep = check("diagnostics", "alice", sub)
+    s = scores(rep)
+    assert s["slow_hop"] == 1 and rep.score == 10, [(r.name, r.score, r.message)
+                                                    for r in rep.results]
+
+
+def test_diagnostics_starter_scores_nothing_and_says_what_to_fill_in(docker, nothing_left):
+    rep = check("diagnostics", "bob", find_lab("diagnostics").dir / "starter")
+    assert rep.score == 0, [(r.name, r.score, r.message) for r in rep.results]
+    assert "answers.yaml: faults.slow needs where, evidence — fill it in" in rep.results[0].message

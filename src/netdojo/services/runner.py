@@ -16,13 +16,14 @@ if TYPE_CHECKING:
 def registry() -> dict[str, type[Service]]:
     from netdojo.services.dhcp import DhcpClient, KeaDhcp
     from netdojo.services.dns import BindAuthoritative, BindResolver, BindRoot
+    from netdojo.services.ftp import FtpServer
     from netdojo.services.haproxy import HAProxy
     from netdojo.services.http import WebServer
     from netdojo.services.nat import Nat
     from netdojo.services.ssh import Ssh
 
     return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
-                                Nat, HAProxy, WebServer, Ssh)}
+                                Nat, HAProxy, WebServer, Ssh, FtpServer)}
 
 
 def plan(net: Network) -> list[Service]:
