@@ -14,6 +14,26 @@ def derive(values: dict) -> dict:
     return {"city1": cities[0], "city2": cities[1], "city3": cities[2]}
 
 
+GEOIP = "/usr/share/netdojo/geoip.csv"
+
+
+def setup(ctx):
+    """A small GeoIP table on pc: each of the lab's prefixes and the city it is in, and some
+    that are elsewhere (as a real table lists the whole Internet)."""
+    net = ctx.params["net"]
+    seg = ctx.net.addr.segment_of
+    c1, c2, c3 = ctx.params["city1"], ctx.params["city2"], ctx.params["city3"]
+    rows = [(seg[("pc", "eth0")].subnet, c1), (seg[("r2", "eth0")].subnet, c2),
+            (seg[("r3", "eth0")].subnet, c3), (seg[("web", "eth0")].subnet, c3),
+            (f"10.{net}.100.0/24", "jeju"), (f"10.{net}.150.0/24", "gangneung"),
+            (f"10.{(net + 1) % 256}.200.0/24", "changwon")]
+    text = "prefix,city\n" + "".join(f"{p},{c}\n" for p, c in sorted(rows, key=str))
+    r = ctx.sh("pc", ["sh", "-c", f"mkdir -p {GEOIP.rsplit('/', 1)[0]} && cat > {GEOIP}"],
+               input=text)
+    if r.returncode != 0:
+        raise CheckFailure(f"pc: the GeoIP table could not be written: {r.stderr.strip()}")
+
+
 def _dig(ctx, server: str, *query: str, short: bool = True) -> str:
     argv = ["dig", "+time=2", "+tries=2", f"@{ctx.ip(server)}", *query]
     if short:
@@ -155,21 +175,27 @@ def _hop_names(ctx) -> list[str]:
     return ctx.once("hops", run)
 
 
-@check(points=2, title="where www is: the city of each router on the way, and www's city",
-       hint="`pc traceroute -n www.YOURDOMAIN`, then `pc dig -x ADDRESS +short` for each hop: "
-            "a router's reverse name says where it stands; the last one is in www's city.",
-       needs=["answers.yaml"])
+@check(points=2, title="where www is: the routers' cities, www's city, and its GeoIP row",
+       hint="`pc traceroute -n www.YOURDOMAIN`, then `pc dig +short -x ADDRESS` for each hop: "
+            "a router's reverse name says where it stands.  `pc cat "
+            "/usr/share/netdojo/geoip.csv` lists prefixes and cities: find the row whose prefix "
+            "holds www's address.", needs=["answers.yaml"])
 def locate(ctx):
     hops = ctx.answers().get("web_hops")
     city = str(ctx.answers().get("web_city") or "").strip().lower()
-    if not isinstance(hops, list) or not hops or not city:
-        raise CheckFailure("answers.yaml: web_hops: [city, …] and web_city: … — fill them in")
+    prefix = str(ctx.answers().get("geoip_prefix") or "").strip()
+    if not isinstance(hops, list) or not hops or not city or not prefix:
+        raise CheckFailure("answers.yaml: web_hops: [city, …], web_city: … and geoip_prefix: "
+                           "… — fill them in")
     real = _hop_names(ctx)
     right_hops = [str(h).strip().lower() for h in hops] == real
     right_city = bool(real) and city == real[-1]
-    return partial(right_hops + right_city, 2,
+    want_prefix = str(ctx.net.addr.segment_of[("web", "eth0")].subnet)
+    right_prefix = prefix == want_prefix
+    return partial(right_hops + right_city + right_prefix, 3,
                    f"the routers' reverse names say {' → '.join(real) or 'nothing'}; you said "
-                   f"{' → '.join(map(str, hops))}, city {city}")
+                   f"{' → '.join(map(str, hops))}, city {city}; www's GeoIP row is "
+                   f"{want_prefix} (you {prefix})")
 
 
 @check(points=1, title="the alias works end to end through the resolver", hidden=True,

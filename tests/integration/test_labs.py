@@ -415,7 +415,8 @@ def test_dns_zone_refused_by_named_checkzone_costs_only_its_checks(tmp_path, doc
     cities = p["route"].split(",")
     (sub / "answers.yaml").write_text(
         f"aa: {{ns1: true, res: false}}\nresolution_path: [res, root, ns1]\n"
-        f"web_hops: [{', '.join(cities)}]\nweb_city: {cities[-1]}\n")
+        f"web_hops: [{', '.join(cities)}]\nweb_city: {cities[-1]}\n"
+        f"geoip_prefix: 10.{p['net']}.200.0/24\n")
     rep = check("dns", "alice", sub)
     err = rep.files["db.zone"]["error"]
     assert "db.zone:4: near '10.1.2.300': bad dotted quad" in err, err  # named-checkzone's words

@@ -131,6 +131,8 @@ def test_a_good_lab_yaml_loads(tmp_path):
     (GOOD.replace("answers.yaml: {kind: answers}", "../x: {kind: answers}"), "plain file name",
      5),
     (GOOD + "  run.sh: {kind: script}\n", "names the node", 6),
+    (GOOD.replace("{kind: answers}", "{kind: answers, path: /etc/x}"), "only a config has a "
+     "'path'", 5),
 ])
 def test_lab_yaml_mistakes_are_reported_with_their_line(tmp_path, text, message, line):
     with pytest.raises(SpecError, match=re.escape(message)) as e:
@@ -331,3 +333,36 @@ def test_secret_values_stay_out_of_drawings_and_scripts():
     assert "LAB_BW" not in environment(values, lab, "alice")
     dot = to_dot(render_topology(lab, values), hide_shaping=True)
     assert "shaped: measure it" in dot and "Mbit/s" not in dot
+
+
+@pytest.mark.parametrize("lab_id", LABS)
+def test_every_worksheet_names_the_standards_of_what_the_student_uses(lab_id):
+    lab = find_lab(lab_id)
+    for sheet in ("README.md", "README.ko.md"):
+        text = (lab.dir / sheet).read_text()
+        assert re.search(r"\b(RFC \d{3,4}|IEEE 802\.\w+)", text), f"{lab_id}/{sheet} names none"
+
+
+def test_a_daemons_words_survive_when_they_quote_things():
+    from netdojo.labs.runner import _after_service
+
+    msg = ("/x/topology.yaml:15: node 'ns1', service 'dns': dns_rdata_fromtext: db.zone:4: "
+           "near '10.1.2.300': bad dotted quad")
+    assert _after_service(msg) == "dns_rdata_fromtext: db.zone:4: near '10.1.2.300': bad dotted quad"
+
+
+def test_fail_takes_a_node_or_the_one_link_between_two_nodes():
+    from types import SimpleNamespace
+
+    from netdojo.errors import NetdojoError
+    from netdojo.net.failures import element
+    from netdojo.topo import ring
+
+    net = SimpleNamespace(topo=ring(4))
+    link = element(net, "r2-r1")
+    assert link.name == "r2-r1" and {n for n, _ in link.ports} == {"r1", "r2"}
+    assert len(element(net, "r3").ports) == 3  # two ring links and its host's
+    with pytest.raises(NetdojoError, match="no link joins r1 and r3"):
+        element(net, "r1-r3")
+    with pytest.raises(NetdojoError, match="neither a node nor a link"):
+        element(net, "zz")

@@ -62,7 +62,9 @@ def _save(net: Network, names: list[str]) -> None:
 
 def _set(net: Network, el: Element, state: str) -> None:
     for node, ifname in el.ports:
-        r = subprocess.run(net.exec_argv(node, ["ip", "link", "set", "dev", ifname, state]),
+        # from the host into the node's named namespace: a container node's own processes
+        # may lack the right to change its links, and this needs no shell inside it
+        r = subprocess.run(["ip", "-n", net.ns(node), "link", "set", "dev", ifname, state],
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise NetdojoError(f"{node}:{ifname} could not be set {state}: {r.stderr.strip()}")
@@ -101,7 +103,7 @@ def reroute(net: Network) -> None:
     plan = plan_routes(net.topo, net.addr, down)
     full = net.routing
     for name, node in net.topo.nodes.items():
-        if not (node.routes_packets or node.is_host) or net.is_container(name):
+        if not (node.routes_packets or node.is_host):
             continue
         want = {str(rt.dst): str(rt.via) for rt in plan.routes.get(name, [])}
         lines = [f"route replace {dst} via {via}" for dst, via in want.items()]
