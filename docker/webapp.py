@@ -25,6 +25,28 @@ def _fault() -> str:
         return ""
 
 
+def _sized(path: str):
+    """/obj/I → SIZE bytes, /obj/I/S → S bytes (at most 100 MB); None if malformed."""
+    parts = path.split("/")[2:]
+    try:
+        size = int(parts[1]) if len(parts) > 1 else SIZE
+        int(parts[0])
+    except (ValueError, IndexError):
+        return None
+    return size if 0 <= size <= 100_000_000 else None
+
+
+def _page(path: str):
+    """/page/N or /page/N/S → (N, S); None if malformed."""
+    parts = path.split("/")[2:]
+    try:
+        n = int(parts[0])
+        size = int(parts[1]) if len(parts) > 1 and parts[1] else SIZE
+    except (ValueError, IndexError):
+        return None
+    return (n, size) if 0 <= n <= 1000 and 0 <= size <= 100_000_000 else None
+
+
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
@@ -52,12 +74,15 @@ async def app(scope, receive, send):
                            "scheme": scope.get("scheme"),
                            "client": (scope.get("client") or ["?"])[0],
                            "host": dict(scope["headers"]).get(b"host", b"").decode()}).encode()
-    elif path.startswith("/obj/"):
-        body = b"x" * SIZE
+    elif path.startswith("/obj/") and _sized(path) is not None:
+        body = b"x" * _sized(path)
         ctype = "application/octet-stream"
-    elif path == "/":
+    elif path == "/" or (path.startswith("/page/") and _page(path) is not None):
+        # "/" links COUNT objects of SIZE bytes; /page/N/S links N objects of S bytes, so one
+        # server serves every page a measurement asks for
+        n, size = (COUNT, SIZE) if path == "/" else _page(path)
         ctype = "text/html"
-        links = "".join(f'<img src="/obj/{i}">' for i in range(COUNT))
+        links = "".join(f'<img src="/obj/{i}/{size}">' for i in range(n))
         body = (f"<html><body><h1>{BACKEND}</h1><p>HTTP/{proto}</p>{links}"
                 "</body></html>").encode()
     else:

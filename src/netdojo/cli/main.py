@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 from netdojo import session
 from netdojo.cli.common import need_root, tear_down_on_signals
@@ -130,12 +131,35 @@ def cmd_restore(a: argparse.Namespace) -> int:
 
 def cmd_measure(a: argparse.Namespace) -> int:
     net = _attach(a.run, a.src, a.dst)
+    if a.http:
+        return _measure_http(net, a)
     from netdojo.measure.report import measure_pair, print_table
 
     row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
                        trace=a.traceroute)
     print_table([row])
     return 0 if row.ok else 3
+
+
+def _measure_http(net: Network, a: argparse.Namespace) -> int:
+    from netdojo.measure.http_compare import compare, format_rows, plot
+    from netdojo.measure.http_theory import VERSIONS
+
+    versions = [v.strip() for v in a.http.split(",") if v.strip()]
+    unknown = [v for v in versions if v not in VERSIONS]
+    if unknown:
+        raise NetdojoError(f"--http: unknown {', '.join(unknown)} (known: {', '.join(VERSIONS)})")
+    if "http3" in versions and not a.tls:
+        raise NetdojoError("--http http3 runs over QUIC, which is always TLS: add --tls")
+    print(f"loading /page/{a.objects}/{a.size} {a.loads} times per version from {a.src}…",
+          flush=True)
+    rtt, rows = compare(net, a.src, a.dst, versions, objects=a.objects, size=a.size,
+                        tls=a.tls, loads=a.loads)
+    print(format_rows(rtt, rows))
+    if a.plot:
+        plot(rows, Path(a.plot), f"{a.objects} objects of {a.size} B, RTT {rtt * 1000:.0f} ms")
+        print(f"wrote {a.plot}")
+    return 0
 
 
 def cmd_capture(a: argparse.Namespace) -> int:
@@ -297,6 +321,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--count", type=int, default=20)
     s.add_argument("--seconds", type=float, default=3)
     s.add_argument("--traceroute", action="store_true")
+    s.add_argument("--http", metavar="VERSION[,VERSION…]",
+                   help="load a page with these HTTP versions instead (http1.0, http1.1, "
+                        "http1.1-parallel, http2, http3) and set each against the theory")
+    s.add_argument("--objects", type=int, default=10, help="objects the page links (--http)")
+    s.add_argument("--size", type=int, default=10240, help="bytes per object (--http)")
+    s.add_argument("--tls", action="store_true", help="over TLS 1.3 (--http)")
+    s.add_argument("--loads", type=int, default=5, help="loads per version (--http)")
+    s.add_argument("--plot", help="with --http: a plot of measured against theory (.png, .svg)")
     s.set_defaults(func=cmd_measure)
 
     s = sub.add_parser("capture", help="capture packets in a node to a pcap: netdojo capture "

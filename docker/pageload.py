@@ -1,0 +1,344 @@
+"""Load a page and the objects it links the way each HTTP version does, and time every step.
+Runs inside a lab container (the image's /opt/web venv):
+
+    /opt/web/bin/python /opt/web/pageload.py URL --version http1.1 [--parallel 6] [--loads 5]
+
+URL is http:// (clear) or https:// (TLS, verified against --ca when given).  Versions:
+http1.0 (a new connection per document and object), http1.1 (one keep-alive connection,
+objects in turn), http1.1-parallel (the page, then --parallel keep-alive connections sharing
+the objects, as browsers do), http2 (one connection, every object multiplexed at once; h2c
+with prior knowledge in clear, ALPN h2 over TLS), http3 (QUIC; https:// only).
+
+Prints one JSON line per load: total_s, connections, handshake_s (each connection's TCP and
+TLS setup), request/response header bytes as they crossed the wire, and per object its start
+and end (a waterfall).  The HTTP/1.x client is written here on asyncio streams, so every header
+byte is counted exactly; HTTP/2 uses the h2 library (the protocol engine Python's httpx builds
+on), with frames counted as it serialises and parses them; HTTP/3 uses aioquic (QUIC, H3
+and QPACK), its HEADERS frames counted as it encodes and parses them.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import ssl
+import sys
+import time
+from urllib.parse import urlsplit
+
+import h2.config
+import h2.connection
+import h2.events
+from aioquic.asyncio.client import connect
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.h3 import connection as h3c
+from aioquic.h3.events import DataReceived, HeadersReceived
+from aioquic.quic.configuration import QuicConfiguration
+
+LINK = re.compile(rb'(?:src|href)="(/obj/[^"]+)"')
+
+
+class Load:
+    def __init__(self, version: str):
+        self.version = version
+        self.t0 = time.perf_counter()
+        self.connections = 0
+        self.handshakes: list[float] = []
+        self.req_header_bytes = 0
+        self.resp_header_bytes = 0
+        self.body_bytes = 0
+        self.objects: list[dict] = []
+        self.done_s: float | None = None
+
+    def now(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def result(self) -> dict:
+        return {"version": self.version, "total_s": round(self.done_s or self.now(), 6),
+                "connections": self.connections,
+                "handshake_s": [round(h, 6) for h in self.handshakes],
+                "header_bytes": {"request": self.req_header_bytes,
+                                 "response": self.resp_header_bytes},
+                "body_bytes": self.body_bytes, "objects": self.objects}
+
+
+class Target:
+    def __init__(self, url: str, ca: str | None):
+        u = urlsplit(url)
+        self.tls = u.scheme == "https"
+        self.host = u.hostname or ""
+        self.port = u.port or (443 if self.tls else 80)
+        self.path = u.path or "/"
+        self.ca = ca
+
+    def ssl_context(self, alpn: list[str]) -> ssl.SSLContext | None:
+        if not self.tls:
+            return None
+        ctx = ssl.create_default_context(cafile=self.ca) if self.ca else \
+            ssl._create_unverified_context()  # noqa: S323 - timing only, no CA given
+        ctx.set_alpn_protocols(alpn)
+        return ctx
+
+    async def connect(self, load: Load, alpn: list[str]):
+        t = load.now()
+        reader, writer = await asyncio.open_connection(
+            self.host, self.port, ssl=self.ssl_context(alpn),
+            server_hostname=self.host if self.tls else None)
+        load.connections += 1
+        load.handshakes.append(load.now() - t)
+        return reader, writer
+
+
+# ----- HTTP/1.x ----------------------------------------------------------------------------------
+async def h1_get(target: Target, load: Load, reader, writer, path: str, version: str,
+                 conn: int) -> bytes:
+    start = load.now()
+    keep = "keep-alive" if version == "1.1" else "close"
+    req = (f"GET {path} HTTP/{version}\r\nHost: {target.host}\r\nUser-Agent: netdojo-pageload"
+           f"\r\nAccept: */*\r\nConnection: {keep}\r\n\r\n").encode()
+    load.req_header_bytes += len(req)
+    writer.write(req)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    load.resp_header_bytes += len(head)
+    m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+    body = await reader.readexactly(int(m.group(1))) if m else await reader.read()
+    load.body_bytes += len(body)
+    load.objects.append({"path": path, "start_s": round(start, 6), "end_s": round(load.now(), 6),
+                         "bytes": len(body), "conn": conn})
+    return body
+
+
+async def load_http10(target: Target, load: Load) -> None:
+    async def one(path: str) -> bytes:
+        reader, writer = await target.connect(load, ["http/1.1"])
+        try:
+            return await h1_get(target, load, reader, writer, path, "1.0", load.connections)
+        finally:
+            writer.close()
+    page = await one(target.path)
+    for path in links(page):  # one at a time, as the chapter's HTTP/1.0 does
+        await one(path)
+
+
+async def load_http11(target: Target, load: Load, parallel: int) -> None:
+    reader, writer = await target.connect(load, ["http/1.1"])
+    page = await h1_get(target, load, reader, writer, target.path, "1.1", 1)
+    todo = links(page)
+    conns = [(reader, writer, 1)]
+    if parallel > 1 and len(todo) > 1:
+        more = await asyncio.gather(*(target.connect(load, ["http/1.1"])
+                                      for _ in range(min(parallel, len(todo)) - 1)))
+        conns += [(r, w, i + 2) for i, (r, w) in enumerate(more)]
+    queue = list(todo)
+
+    async def worker(r, w, conn):
+        while queue:
+            await h1_get(target, load, r, w, queue.pop(0), "1.1", conn)
+    await asyncio.gather(*(worker(*c) for c in conns))
+    for _, w, _ in conns:
+        w.close()
+
+
+# ----- HTTP/2 ------------------------------------------------------------------------------------
+def _header_frame_bytes(data: bytes) -> int:
+    """Bytes of HEADERS and CONTINUATION frames (9-byte frame header included) in a stream of
+    whole frames."""
+    n, i = 0, 0
+    while i + 9 <= len(data):
+        length = int.from_bytes(data[i:i + 3], "big")
+        if data[i + 3] in (0x1, 0x9):
+            n += 9 + length
+        i += 9 + length
+    return n
+
+
+async def load_http2(target: Target, load: Load) -> None:
+    reader, writer = await target.connect(load, ["h2"])
+    if target.tls and writer.get_extra_info("ssl_object").selected_alpn_protocol() != "h2":
+        raise SystemExit("the server did not agree to h2 by ALPN")
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    # a large window: the objects must not wait for WINDOW_UPDATEs (a browser opens it too)
+    conn.increment_flow_control_window(2 ** 24)
+    pending: dict[int, dict] = {}
+    done = asyncio.Event()
+    inbound = bytearray()
+
+    def flush() -> None:
+        data = conn.data_to_send()
+        if data:
+            load.req_header_bytes += _header_frame_bytes(data)
+            writer.write(data)
+
+    def request(path: str) -> None:
+        sid = conn.get_next_available_stream_id()
+        conn.send_headers(sid, [(":method", "GET"), (":scheme", "https" if target.tls else "http"),
+                                (":authority", target.host), (":path", path),
+                                ("user-agent", "netdojo-pageload"), ("accept", "*/*")],
+                          end_stream=True)
+        pending[sid] = {"path": path, "start_s": round(load.now(), 6), "body": bytearray()}
+
+    async def pump() -> None:  # reads until cancelled: the page first, then the objects
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                raise SystemExit("the server closed the HTTP/2 connection")
+            inbound.extend(data)
+            whole = _whole_frames(inbound)
+            load.resp_header_bytes += _header_frame_bytes(bytes(inbound[:whole]))
+            del inbound[:whole]
+            for ev in conn.receive_data(data):
+                if isinstance(ev, h2.events.DataReceived):
+                    pending[ev.stream_id]["body"] += ev.data
+                    conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                elif isinstance(ev, h2.events.StreamEnded):
+                    finished(ev.stream_id)
+            flush()
+            await writer.drain()
+
+    results: dict[int, bytes] = {}
+
+    def finished(sid: int) -> None:
+        p = pending.pop(sid)
+        body = bytes(p["body"])
+        load.body_bytes += len(body)
+        load.objects.append({"path": p["path"], "start_s": p["start_s"],
+                             "end_s": round(load.now(), 6), "bytes": len(body), "conn": 1,
+                             "stream": sid})
+        results[sid] = body
+        if not pending:
+            done.set()
+
+    request(target.path)
+    flush()
+    pump_task = asyncio.ensure_future(pump())
+    await done.wait()
+    page = results[1]
+    todo = links(page)
+    if todo:
+        done.clear()
+        for path in todo:  # every object at once: multiplexed on the one connection
+            request(path)
+        flush()
+        await writer.drain()
+        await done.wait()
+    pump_task.cancel()
+    writer.close()
+
+
+# ----- HTTP/3 ------------------------------------------------------------------------------------
+async def load_http3(target: Target, load: Load) -> None:
+    """aioquic's QUIC client and H3 engine: one connection, every object on its own stream.
+    QPACK-encoded HEADERS frames are counted as aioquic encodes and parses them."""
+    class Client(QuicConnectionProtocol):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.h3 = h3c.H3Connection(self._quic)
+            encode, handle = self.h3._encode_headers, self.h3._handle_request_or_push_frame
+
+            def counting_encode(stream_id, headers):
+                data = encode(stream_id, headers)
+                load.req_header_bytes += len(data)
+                return data
+
+            def counting_handle(frame_type, frame_data, stream, stream_ended):
+                if frame_type == h3c.FrameType.HEADERS and frame_data is not None:
+                    load.resp_header_bytes += len(frame_data)
+                return handle(frame_type, frame_data, stream, stream_ended)
+            self.h3._encode_headers = counting_encode
+            self.h3._handle_request_or_push_frame = counting_handle
+            self.streams: dict[int, dict] = {}
+
+        def quic_event_received(self, event) -> None:
+            for ev in self.h3.handle_event(event):
+                st = self.streams.get(getattr(ev, "stream_id", -1))
+                if st is None:
+                    continue
+                if isinstance(ev, DataReceived):
+                    st["body"] += ev.data
+                if isinstance(ev, (DataReceived, HeadersReceived)) and ev.stream_ended:
+                    st["done"].set_result(bytes(st["body"]))
+
+        async def get(self, path: str) -> bytes:
+            sid = self._quic.get_next_available_stream_id()
+            start = load.now()
+            self.h3.send_headers(sid, [(b":method", b"GET"), (b":scheme", b"https"),
+                                       (b":authority", target.host.encode()),
+                                       (b":path", path.encode()),
+                                       (b"user-agent", b"netdojo-pageload"),
+                                       (b"accept", b"*/*")], end_stream=True)
+            self.streams[sid] = {"body": bytearray(),
+                                 "done": asyncio.get_running_loop().create_future()}
+            self.transmit()
+            body = await self.streams[sid]["done"]
+            load.body_bytes += len(body)
+            load.objects.append({"path": path, "start_s": round(start, 6),
+                                 "end_s": round(load.now(), 6), "bytes": len(body),
+                                 "conn": 1, "stream": sid})
+            return body
+
+    config = QuicConfiguration(is_client=True, alpn_protocols=h3c.H3_ALPN)
+    if target.ca:
+        config.load_verify_locations(target.ca)
+    else:
+        config.verify_mode = ssl.CERT_NONE
+    t = load.now()
+    async with connect(target.host, target.port, configuration=config,
+                       create_protocol=Client) as client:
+        load.connections += 1
+        load.handshakes.append(load.now() - t)
+        page = await client.get(target.path)
+        await asyncio.gather(*(client.get(p) for p in links(page)))
+        load.done_s = load.now()  # loaded; closing the connection is not part of the load
+
+
+def _whole_frames(buf: bytearray) -> int:
+    i = 0
+    while i + 9 <= len(buf):
+        length = int.from_bytes(buf[i:i + 3], "big")
+        if i + 9 + length > len(buf):
+            break
+        i += 9 + length
+    return i
+
+
+def links(page: bytes) -> list[str]:
+    return [m.decode() for m in LINK.findall(page)]
+
+
+async def one_load(args) -> dict:
+    target = Target(args.url, args.ca)
+    load = Load(args.version)
+    if args.version == "http1.0":
+        await load_http10(target, load)
+    elif args.version == "http1.1":
+        await load_http11(target, load, 1)
+    elif args.version == "http1.1-parallel":
+        await load_http11(target, load, args.parallel)
+    elif args.version == "http2":
+        await load_http2(target, load)
+    elif args.version == "http3":
+        await load_http3(target, load)
+    else:
+        raise SystemExit(f"unknown version {args.version!r}")
+    if load.done_s is None:
+        load.done_s = max(o["end_s"] for o in load.objects)
+    return load.result()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("url")
+    ap.add_argument("--version", required=True)
+    ap.add_argument("--parallel", type=int, default=6)
+    ap.add_argument("--loads", type=int, default=1)
+    ap.add_argument("--ca")
+    args = ap.parse_args()
+    for _ in range(args.loads):
+        print(json.dumps(asyncio.run(one_load(args))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
