@@ -15,8 +15,9 @@ SIZE = 500_000  # bytes of file.bin on every path
 STUDENT_PROBES, CHECKER_PROBES = 500, 600  # pings for loss: the worksheet's, the checker's
 SMALL = 10_000  # bytes of the small file in the last question
 # Throughput bands per class.  TCP over a lossy WAN swings from run to run; a gigabit of
-# emulated LAN is limited by the machine's CPU, which other work shares: both are wider.
-TPUT_SLACK = {"lan": 0.30, "man": 0.15, "wan": 0.35}
+# emulated LAN is limited by the machine's CPU, which other work shares: both are wider.  CI
+# on 2 cores once saw a student's 839 Mbit/s against the checker's 642 on the LAN (+31 %).
+TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.35}
 WAN_SLACK = TPUT_SLACK["wan"]
 
 
@@ -156,6 +157,7 @@ def transfer(ctx):
     measured_ok, predicted_ok, notes = 0, 0, []
     for p in PATHS:
         took, pred = _answer(ctx, p, "transfer_s"), _answer(ctx, p, "predicted_s")
+        _curl_time(ctx, p)  # warm-up: the server's first answer is slower than the rest
         real = statistics.median(_curl_time(ctx, p) for _ in range(3 if not _wan(ctx, p) else 1))
         slack = WAN_SLACK if _wan(ctx, p) else 0.25
         if abs(took - real) <= slack * real + 0.02:

@@ -15,7 +15,9 @@ wait
 for p in p1 p2 p3; do
   rtt=$(cat "$tmp/$p.rtt"); loss=$(cat "$tmp/$p.loss")
   tput=$(iperf3 -c "$p" -t 2 -O 1 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 2))')
-  took=$(curl -s -o /dev/null -w '%{time_total}' "http://$p:8000/file.bin")
+  # a warm-up download first (the server's first answer is slower), then the median of three
+  curl -s -o /dev/null "http://$p:8000/file.bin"
+  took=$(for i in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' "http://$p:8000/file.bin"; done | sort -n | sed -n 2p)
   # connect (1 RTT) + request and first byte (1 RTT) + the bytes at the measured rate
   predicted=$(awk -v r="$rtt" -v t="$tput" -v s="$SIZE" 'BEGIN {printf "%.3f", 2 * r / 1000 + s * 8 / (t * 1e6)}')
   class=$(awk -v r="$rtt" 'BEGIN {print (r < 1) ? "lan" : (r < 20) ? "man" : "wan"}')
