@@ -5,7 +5,7 @@
 # answers.yaml.  Other nodes are reached with `netdojo exec --run $LAB_RUN NODE -- …`.
 set -eu
 exec python3 - <<'PY'
-import json, os, re, subprocess, time
+import os, re, subprocess, time
 
 run = os.environ["LAB_RUN"]
 
