@@ -1,7 +1,8 @@
 """Load a page and the objects it links the way each HTTP version does, and time every step.
 Runs inside a lab container (the image's /opt/web venv):
 
-    /opt/web/bin/python /opt/web/pageload.py URL --version http1.1 [--parallel 6] [--loads 5]
+    pageload URL --version http1.1 [--parallel 6] [--loads 5]
+    (= /opt/web/bin/python /opt/web/pageload.py …)
 
 URL is http:// (clear) or https:// (TLS, verified against --ca when given).  Versions:
 http1.0 (a new connection per document and object), http1.1 (one keep-alive connection,
@@ -20,6 +21,7 @@ and QPACK), its HEADERS frames counted as it encodes and parses them.
 import argparse
 import asyncio
 import json
+import os
 import re
 import ssl
 import sys
@@ -35,7 +37,10 @@ from aioquic.h3 import connection as h3c
 from aioquic.h3.events import DataReceived, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
 
-LINK = re.compile(rb'(?:src|href)="(/obj/[^"]+)"')
+# where a lab puts its run's CA for the client (curl and openssl use the system store; aioquic
+# does not, so the loader reads this file itself)
+DEFAULT_CA = "/etc/netdojo/ca.pem"
+LINK = re.compile(rb'(?:src|href)="(/(?:obj|asset)/[^"]+)"')
 
 
 class Load:
@@ -333,7 +338,8 @@ def main() -> int:
     ap.add_argument("--version", required=True)
     ap.add_argument("--parallel", type=int, default=6)
     ap.add_argument("--loads", type=int, default=1)
-    ap.add_argument("--ca")
+    ap.add_argument("--ca", default=DEFAULT_CA if os.path.isfile(DEFAULT_CA) else None,
+                    help=f"CA file to verify https:// against (default {DEFAULT_CA} if present)")
     args = ap.parse_args()
     for _ in range(args.loads):
         print(json.dumps(asyncio.run(one_load(args))), flush=True)

@@ -8,8 +8,11 @@ path answer 503 (health included); "slow:SECONDS" delays every answer.
 """
 
 import asyncio
+import base64
+import gzip
 import json
 import os
+import random
 
 BACKEND = os.environ.get("NETDOJO_BACKEND", os.uname().nodename)
 COUNT, _, SIZE = os.environ.get("NETDOJO_OBJECTS", "10:10240").partition(":")
@@ -34,6 +37,71 @@ def _sized(path: str):
     except (ValueError, IndexError):
         return None
     return size if 0 <= size <= 100_000_000 else None
+
+
+def _code(kind: str) -> bytes:
+    """A stylesheet or script as people write it: comments, indentation, long names.  Seeded,
+    so every server sends the same bytes."""
+    rnd = random.Random(kind)
+    words = ["header", "menu", "item", "button", "card", "price", "image", "footer", "panel",
+             "search", "result", "user", "cart", "label", "title", "active", "hidden"]
+    out = []
+    for i in range(900 if kind == "css" else 1100):
+        a, b = rnd.choice(words), rnd.choice(words)
+        if kind == "css":
+            out.append(f"/* {a} {b}: layout for the {a} block */\n.{a}-{b}-{i} {{\n"
+                       f"    margin: {rnd.randint(0, 40)}px {rnd.randint(0, 40)}px;\n"
+                       f"    color: #{rnd.randrange(16 ** 6):06x};\n}}\n\n")
+        else:
+            out.append(f"// {a} {b}: handles the {b} of the {a}\nfunction {a}_{b}_{i}"
+                       f"(element, value) {{\n    if (value > {rnd.randint(0, 999)}) {{\n"
+                       f"        element.classList.add('{a}-{b}');\n    }}\n"
+                       f"    return value * {rnd.randint(2, 9)};\n}}\n\n")
+    return "".join(out).encode()
+
+
+def _minify(code: bytes) -> bytes:
+    text = code.decode()
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("//", "/*")):
+            continue
+        lines.append(line.replace(": ", ":").replace(" {", "{").replace(", ", ","))
+    return "".join(lines).encode()
+
+
+ASSETS = {"style.css": _code("css"), "app.js": _code("js")}
+ASSETS["style.min.css"] = _minify(ASSETS["style.css"])
+ASSETS["app.min.js"] = _minify(ASSETS["app.js"])
+TRICKS = ("separate", "sprite", "inline", "minified")
+
+
+def _tricks(path: str):
+    """/tricks/VARIANT/N/S → the same page of N images of S bytes, built as HTTP/1.x sites did
+    to save round trips: separate (N images, a stylesheet, a script), sprite (one image holding
+    all N), inline (the images as base64 inside the HTML), minified (N images, the code minified
+    and gzip-compressed).  None if malformed."""
+    parts = path.split("/")[2:]
+    try:
+        variant, n, size = parts[0], int(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        return None
+    if variant not in TRICKS or not (0 <= n <= 200 and 0 <= size <= 1_000_000):
+        return None
+    code = ('<link rel="stylesheet" href="/asset/style.min.css">'
+            '<script src="/asset/app.min.js"></script>' if variant == "minified" else
+            '<link rel="stylesheet" href="/asset/style.css"><script src="/asset/app.js"></script>')
+    if variant == "sprite":
+        images = (f'<img src="/obj/0/{n * size}" class="sprite">'
+                  + "".join(f'<i class="icon" style="background-position:-{i * 32}px 0"></i>'
+                            for i in range(n)))
+    elif variant == "inline":
+        data = base64.b64encode(b"x" * size).decode()
+        images = "".join(f'<img alt="{i}" src="data:image/png;base64,{data}">' for i in range(n))
+    else:
+        images = "".join(f'<img src="/obj/{i}/{size}">' for i in range(n))
+    return f"<html><head>{code}</head><body><h1>{variant}</h1>{images}</body></html>".encode()
 
 
 def _page(path: str):
@@ -64,6 +132,7 @@ async def app(scope, receive, send):
     if fault.startswith("slow:"):
         await asyncio.sleep(float(fault[5:]))
     status, ctype = 200, "text/plain"
+    extra = []
     if fault == "5xx":
         status, body = 503, b"fault injected\n"
     elif path == "/health":
@@ -77,6 +146,15 @@ async def app(scope, receive, send):
     elif path.startswith("/obj/") and _sized(path) is not None:
         body = b"x" * _sized(path)
         ctype = "application/octet-stream"
+    elif path.startswith("/asset/") and path[7:] in ASSETS:
+        name = path[7:]
+        ctype = "text/css" if name.endswith(".css") else "text/javascript"
+        body = ASSETS[name]
+        if ".min." in name:  # minified and compressed, as a build step would ship it
+            body = gzip.compress(body, mtime=0)
+            extra = [(b"content-encoding", b"gzip")]
+    elif path.startswith("/tricks/") and _tricks(path) is not None:
+        ctype, body = "text/html", _tricks(path)
     elif path == "/" or (path.startswith("/page/") and _page(path) is not None):
         # "/" links COUNT objects of SIZE bytes; /page/N/S links N objects of S bytes, so one
         # server serves every page a measurement asks for
@@ -91,5 +169,5 @@ async def app(scope, receive, send):
                 "headers": [(b"content-type", ctype.encode()),
                             (b"content-length", str(len(body)).encode()),
                             (b"x-backend", BACKEND.encode()),
-                            (b"x-protocol", proto.encode())]})
+                            (b"x-protocol", proto.encode()), *extra]})
     await send({"type": "http.response.body", "body": body})
