@@ -5,8 +5,9 @@ WAN loses 1, 2 or 5 % of packets each way; a page of 30 small objects (2 KiB), 2
 
 (as root; these machines have no sudo).  A client container, a router, and four servers behind
 links with the same delay (R = 40 ms): one clean, three lossy.  Writes
-results/http_hol.{json,md,png,svg}: the load-time distributions, how many loads loss slowed, and
-in those the share of objects that still arrived on time (measure/hol.py).
+results/http_hol.{json,md,png,svg} (the plot also into the http-versions lab): the load-time
+distributions, how many loads loss slowed, and in those the share of objects that still
+arrived on time (measure/hol.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from netdojo.measure.pageload import load_pages
 from netdojo.topo.loader import parse_topology
 
 OUT = Path(__file__).resolve().parent / "results"
+LAB_COPY = OUT.parent.parent / "labs" / "http-versions" / "hol.png"
 LOSSES = [1, 2, 5]
 DELAY_MS = 20
 PAGE = "/page/30/2048"
@@ -159,6 +161,7 @@ def plot(rows: list[dict]) -> None:
     fig.tight_layout()
     for ext in ("png", "svg"):
         fig.savefig(OUT / f"http_hol.{ext}")
+    fig.savefig(LAB_COPY)  # the worksheet shows this plot
     plt.close(fig)
 
 

@@ -534,3 +534,36 @@ def test_diagnostics_starter_scores_nothing_and_says_what_to_fill_in(docker, not
     rep = check("diagnostics", "bob", find_lab("diagnostics").dir / "starter")
     assert rep.score == 0, [(r.name, r.score, r.message) for r in rep.results]
     assert "answers.yaml: faults.slow needs where, evidence — fill it in" in rep.results[0].message
+
+
+# ----- http-versions ---------------------------------------------------------------------------
+@pytest.mark.parametrize("student", two_students("http-versions", "objects"))
+def test_http_versions_solution_scores_full_marks(student, docker, nothing_left):
+    rep = check("http-versions", student, find_lab("http-versions").dir / "solution")
+    assert_full(rep)
+    loads = next(r for r in rep.results if r.name == "load_table")
+    assert "http1.0" in loads.message and "http3" in loads.message
+
+
+def test_http_versions_wrong_cause_and_count_lose_exactly_their_points(tmp_path, docker,
+                                                                        nothing_left):
+    sub = solution_copy(tmp_path, "http-versions")
+    script = sub / "measure.sh"
+    text = (script.read_text().replace('"http1.1": n + 2,', '"http1.1": n + 1,')
+            .replace('"http2_loss": "c"', '"http2_loss": "a"'))
+    assert text.count("n + 1,") == 1 and '"http2_loss": "a"' in text
+    script.write_text(text)
+    rep = check("http-versions", "alice", sub)
+    s = scores(rep)
+    assert s["round_trip_counts"] == 1.6 and s["why"] == 3, [(r.name, r.score, r.message)
+                                                             for r in rep.results]
+    assert rep.score == pytest.approx(18.6), [(r.name, r.score, r.message) for r in rep.results]
+
+
+def test_http_versions_starter_scores_nothing_and_says_what_to_fill_in(docker, nothing_left):
+    r = cli("lab", "check", "http-versions", "--dir",
+            str(find_lab("http-versions").dir / "starter"), "--student", "bob")
+    assert r.returncode == 1, r.stderr
+    assert "answers.yaml: no answer for 'rtt_ms' — fill it in" in r.stdout
+    assert "hint: `client openssl s_client -connect web:443" in r.stdout
+    assert re.search(r"total: 0/20 points", r.stdout), r.stdout[-800:]

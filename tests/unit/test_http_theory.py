@@ -52,3 +52,74 @@ def test_seconds_add_round_trips_and_transfer_and_the_band_is_fifteen_percent():
     assert within(1.14, 1.0) and not within(1.16, 1.0) and within(0.86, 1.0)
     with pytest.raises(ValueError, match="unknown version"):
         expect("http4", page)
+
+
+# ----- the http-versions lab's pure parts ------------------------------------------------------
+def _lab_checks():
+    from netdojo.labs.catalog import find_lab
+    from netdojo.labs.checks import load_checks
+
+    lab = find_lab("http-versions")
+    load_checks(lab.dir / "checks.py", lab.id)
+    import sys
+
+    return sys.modules["netdojo_lab_checks_http_versions"]
+
+
+@pytest.mark.parametrize("n", [6, 8, 10, 12])
+def test_the_labs_round_trips_are_the_theory_modules(n):
+    mod = _lab_checks()
+    page = Page(objects=n, page_bytes=0, object_bytes=0)
+    for name, (scheme, version) in mod.LOADS.items():
+        tls = "1.3" if scheme == "https" and version != "http3" else None
+        assert mod.round_trips(name, n) == expect(version, page, tls=tls).rtts, name
+
+
+S_CLIENT = """\
+subject=O = netdojo lab, CN = web
+issuer=O = netdojo lab, CN = netdojo lab root CA
+notAfter=Dec  6 12:13:09 2026 GMT
+X509v3 Subject Alternative Name:
+    DNS:web, DNS:web.lab.example, DNS:localhost, IP Address:10.77.1.2, IP Address:127.0.0.1
+CONNECTED(00000003)
+Certificate chain
+ 0 s:O = netdojo lab, CN = web
+   i:O = netdojo lab, CN = netdojo lab root CA
+Server Temp Key: X25519, 253 bits
+New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
+"""
+
+
+def test_openssl_output_is_read_as_the_answers_keys():
+    got = _lab_checks().parse_tls(S_CLIENT)
+    assert got == {"version": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384", "group": "X25519",
+                   "issuer": "netdojo lab root CA", "subject": "web",
+                   "san": ["web", "web.lab.example", "localhost"],
+                   "not_after": "Dec  6 12:13:09 2026 GMT"}
+
+
+def test_a_date_given_another_way_still_matches():
+    mod = _lab_checks()
+    assert mod._date("Dec  6 12:13:09 2026 GMT").date() == mod._date("2026-12-06").date()
+    assert mod._date("next week") is None
+
+
+def _load(total: float, ends: list[float]):
+    from netdojo.measure.pageload import PageLoad
+
+    objs = [{"path": "/", "start_s": 0, "end_s": 0.1, "bytes": 1, "conn": 0}] + [
+        {"path": f"/obj/{i}", "start_s": 0.1, "end_s": e, "bytes": 1, "conn": 0}
+        for i, e in enumerate(ends)]
+    return PageLoad("http2", total, 1, [0.05], 0, 0, 0, objs)
+
+
+def test_head_of_line_summary_counts_slowed_loads_and_objects_on_time():
+    from netdojo.measure.hol import summarize
+
+    clean = [_load(1.0, [0.9, 1.0]) for _ in range(3)]
+    lossy = [_load(1.0, [0.9, 1.0]),                # not slowed
+             _load(2.0, [2.0, 2.0, 2.0, 2.0]),      # every object held back: HOL in TCP
+             _load(2.0, [0.5, 1.0, 1.05, 2.0])]     # three of four on time
+    s = summarize("http2", 5, lossy, clean)
+    assert (s.clean_s, s.hit, s.on_time_share) == (1.0, 2, 0.375)
+    assert summarize("http3", 1, clean, clean).on_time_share is None
