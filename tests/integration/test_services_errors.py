@@ -50,6 +50,8 @@ def _docker(caps):
     ("haproxy: {backends: [web1], balance: bogus}", "", "haproxy"),
     ("nat: {outside: eth1, forwards: [{proto: tcp, port: 80, to: web1, to_port: 99999}]}",
      "forward: true, ", "nft"),
+    ("edge_cache: {origin: nowhere}", "", "origin must name a node of this topology"),
+    ("haproxy: {backends: [web1], mode: tcp, tls: true}", "", "tls terminates HTTPS"),
 ])
 def test_invalid_daemon_config_is_named_and_nothing_is_left(service, extra, words):
     t = parse_topology(topo(service, extra), "broken.yaml")

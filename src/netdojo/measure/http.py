@@ -8,6 +8,8 @@ import secrets
 import subprocess
 from dataclasses import dataclass
 
+from netdojo.errors import NetdojoError
+
 CA = "/etc/netdojo/tls/ca.pem"
 CURL_FLAGS = {"1.0": ["--http1.0"], "1.1": ["--http1.1"], "2": ["--http2"],
               "h2c": ["--http2-prior-knowledge"]}
@@ -63,3 +65,36 @@ def _result(status: int, body: str, client_proto: str | None, seconds: float | N
     except (json.JSONDecodeError, AttributeError):
         pass
     return HttpResult(status, backend, proto, client_proto, seconds, body)
+
+
+@dataclass
+class Timing:
+    """One curl GET on a new connection, in seconds from its start (curl's own clocks)."""
+    connect_s: float     # TCP handshake done
+    tls_s: float         # TLS handshake done (0 over clear HTTP)
+    first_byte_s: float  # the first byte of the answer (TTFB)
+    total_s: float
+    status: int
+    cache: str           # X-Cache-Status of an edge cache ("" when none answered)
+
+
+def timed_gets(net, node: str, urls: list[str], ca: str = CA,
+               timeout: float = 10) -> list[Timing]:
+    """GET each URL in turn from `node`, each on a new connection; curl runs inside the node
+    (one exec for all of them, so the probes are not spaced by docker's own overhead)."""
+    fmt = "__t__ %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} " \
+          "%{http_code} %header{x-cache-status}\\n"
+    script = "; ".join(f"curl -s -o /dev/null --max-time {timeout} --cacert {ca} "
+                       f"-w '{fmt}' '{u}'" for u in urls)
+    r = subprocess.run(net.exec_argv(node, ["sh", "-c", script]), capture_output=True,
+                       text=True, timeout=timeout * len(urls) + 30)
+    out = []
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[0] == "__t__":
+            out.append(Timing(float(parts[1]), float(parts[2]), float(parts[3]),
+                              float(parts[4]), int(parts[5]), parts[6] if len(parts) > 6 else ""))
+    if len(out) != len(urls):
+        raise NetdojoError(f"curl from {node} gave {len(out)} of {len(urls)} timings: "
+                           f"{(r.stderr or r.stdout).strip()[-300:]}")
+    return out

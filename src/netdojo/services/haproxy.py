@@ -18,6 +18,8 @@ header and cookie, the runtime API, and the stats / Prometheus page on :8404.  S
       routes: [{path: /api, backends: [web3]}, {host: static.lab.example, backends: [web2]}]
       cookie: true
       timeouts: {connect: 1s, client: 30s, server: 5s, check: 1s}
+      tls: true                  # also terminate TLS on :443 (HTTP/1.1 and HTTP/2 by ALPN)
+                                 # with a certificate from the run's CA; backends stay clear
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ API_CONF = "/etc/netdojo/haproxy-api.cfg"
 SOCK = "/run/netdojo-haproxy.sock"
 API_PORT = 9999  # the runtime API also on 127.0.0.1 inside the node, for cheap polling
 KEYS = {"mode", "port", "backends", "backend_port", "balance", "check", "passive", "retries",
-        "redispatch", "retry_on", "routes", "cookie", "timeouts", "stats_port"}
+        "redispatch", "retry_on", "routes", "cookie", "timeouts", "stats_port", "tls"}
+PEM = "/etc/netdojo/tls/haproxy.pem"  # certificate chain + key, as `ssl crt` reads them
 
 
 @dataclass
@@ -93,6 +96,16 @@ class HAProxy(Service):
         if retry_on and mode == "http":
             lines.append(f"  retry-on {retry_on}")
         lines += [f"frontend fe_{mode}", f"  bind :{port}"]
+        files = {}
+        if s.get("tls"):
+            if mode != "http":
+                raise self.fail("tls terminates HTTPS, which needs mode http (L7)")
+            from netdojo.services.tls import node_certificate
+
+            cert, key, _ = node_certificate(self.net, self.node)
+            files[PEM] = cert + key
+            lines += [f"  bind :443 ssl crt {PEM} alpn h2,http/1.1",
+                      "  http-request set-header X-Forwarded-Proto https if { ssl_fc }"]
         if mode == "http":
             lines.append("  option forwardfor")
         routes = s.get("routes") or []
@@ -115,7 +128,7 @@ class HAProxy(Service):
         lines += self._backend("be_all", backends, bport, chk, s)
         for i, r in enumerate(routes):
             lines += self._backend(f"be_route{i}", r["backends"], bport, chk, s)
-        self.files = {**self.support_files(), CONF: "\n".join(lines) + "\n"}
+        self.files = {**self.support_files(), **files, CONF: "\n".join(lines) + "\n"}
 
     def support_files(self) -> dict[str, str]:
         return {API_CONF: f"global\n  stats socket {SOCK} mode 600 level admin\n"

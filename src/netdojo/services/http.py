@@ -28,14 +28,11 @@ class WebServer(Service):
             raise self.fail(f"objects is 'COUNT:SIZE', got {objects!r}")
         self.objects = objects
         if self.tls:
-            from netdojo.services.tls import LabCA
+            from netdojo.services.tls import node_certificate
 
-            ca = LabCA(self.net.run.dir / "ca")
-            ips = [str(ip.ip) for _, ip in self.net.addr.addresses_of(self.node)]
-            cert, key = ca.issue(self.node, [self.node, f"{self.node}.lab.example", "localhost"],
-                                 ips + ["127.0.0.1"])
+            cert, key, ca = node_certificate(self.net, self.node)
             self.files = {f"{TLS_DIR}/server.pem": cert, f"{TLS_DIR}/server.key": key,
-                          f"{TLS_DIR}/ca.pem": ca.pem}
+                          f"{TLS_DIR}/ca.pem": ca}
 
     def start_argv(self) -> list[str]:
         args = ["/opt/web/bin/hypercorn", "--keep-alive", "75", "--pid", "/run/web.pid",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 def registry() -> dict[str, type[Service]]:
     from netdojo.services.dhcp import DhcpClient, KeaDhcp
     from netdojo.services.dns import BindAuthoritative, BindResolver, BindRoot
+    from netdojo.services.edge_cache import EdgeCache
     from netdojo.services.ftp import FtpServer
     from netdojo.services.haproxy import HAProxy
     from netdojo.services.http import WebServer
@@ -23,7 +24,7 @@ def registry() -> dict[str, type[Service]]:
     from netdojo.services.ssh import Ssh
 
     return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
-                                Nat, HAProxy, WebServer, Ssh, FtpServer)}
+                                Nat, HAProxy, WebServer, Ssh, FtpServer, EdgeCache)}
 
 
 def plan(net: Network) -> list[Service]:

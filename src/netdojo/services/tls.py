@@ -70,3 +70,12 @@ class LabCA:
                                critical=False)
                 .sign(self.key, hashes.SHA256()))
         return _pem_cert(cert) + self.pem, _pem_key(key)
+
+
+def node_certificate(net, node: str) -> tuple[str, str, str]:
+    """(chain PEM, key PEM, CA PEM) for a node, issued by its run's CA, valid for the node's
+    name, name.lab.example, localhost and every address it has."""
+    ca = LabCA(net.run.dir / "ca")
+    ips = [str(ip.ip) for _, ip in net.addr.addresses_of(node)]
+    cert, key = ca.issue(node, [node, f"{node}.lab.example", "localhost"], ips + ["127.0.0.1"])
+    return cert, key, ca.pem
