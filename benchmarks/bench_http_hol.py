@@ -1,7 +1,9 @@
 """Issue 9's head-of-line blocking benchmark: HTTP/2 over TCP against HTTP/3 over QUIC when the
-WAN loses 1, 2 or 5 % of packets each way; a page of 30 small objects (2 KiB), 20 loads each.
+WAN loses 1, 2 or 5 % of packets each way; a page of 30 small objects (2 KiB), 40 loads each
+(the issue asks for 20; at 1 % loss HTTP/2 is slowed in so few of 20 that its share of objects
+on time rests on one or two loads).
 
-    .venv/bin/python benchmarks/bench_http_hol.py [--loads 20] [--report-only]
+    .venv/bin/python benchmarks/bench_http_hol.py [--loads 40] [--report-only]
 
 (as root; these machines have no sudo).  A client container, a router, and four servers behind
 links with the same delay (R = 40 ms): one clean, three lossy.  Writes
@@ -44,7 +46,7 @@ def topology() -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--loads", type=int, default=20)
+    ap.add_argument("--loads", type=int, default=40)
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite the .md and the plot from results/http_hol.json")
     a = ap.parse_args()
@@ -103,6 +105,14 @@ def write_md(meta: dict, rows: list[dict]) -> None:
         lines.append(f"| {r['version']} | {r['loss_pct']} % | {r['clean_s']:.3f} s | "
                      f"{statistics.median(xs):.3f} s | {p90:.3f} s | {r['hit']}/{len(xs)} | "
                      f"{share} |")
+    lines += ["", "Every slowed load of a version, all loss rates together:", ""]
+    for v in VERSIONS:
+        shares = [x for r in rows if r["version"] == v for x in r.get("shares", [])]
+        if shares:
+            none = sum(x <= 0.1 for x in shares)
+            lines.append(f"- {v}: {len(shares)} slowed loads; median share on time "
+                         f"{100 * statistics.median(shares):.0f} %; in {none} of them "
+                         "10 % of the objects or fewer were on time.")
     lines += ["", "![load time under loss](http_hol.png)", "", READING]
     (OUT / "http_hol.md").write_text("\n".join(lines) + "\n")
 
@@ -110,8 +120,10 @@ def write_md(meta: dict, rows: list[dict]) -> None:
 READING = """## Reading it
 
 - **Head-of-line blocking is there, and HTTP/3 removes it.**  When loss slows an HTTP/2 load,
-  almost no object arrives on time: TCP hands the bytes over in order, so one lost segment holds
-  back every stream behind it until it is resent.  When loss slows an HTTP/3 load, a share of the
+  usually almost no object arrives on time: TCP hands the bytes over in order, so one lost
+  segment holds back every stream behind it until it is resent (when the loss hits the last
+  segments of the page, only the objects in them are late: the others were already handed
+  over).  When loss slows an HTTP/3 load, a share of the
   objects still arrives on time, because QUIC delivers each stream on its own and only the
   stream that lost a packet waits.
 - **The whole page is not faster over HTTP/3 here.**  Loss slows more HTTP/3 loads than HTTP/2

@@ -8,7 +8,9 @@ URL is http:// (clear) or https:// (TLS, verified against --ca when given).  Ver
 http1.0 (a new connection per document and object), http1.1 (one keep-alive connection,
 objects in turn), http1.1-parallel (the page, then --parallel keep-alive connections sharing
 the objects, as browsers do), http2 (one connection, every object multiplexed at once; h2c
-with prior knowledge in clear, ALPN h2 over TLS), http3 (QUIC; https:// only).
+with prior knowledge in clear, ALPN h2 over TLS), http3 (QUIC; https:// only), http3-0rtt
+(QUIC resuming an earlier session: the page's request goes in the first flight as 0-RTT data;
+an untimed first visit fetches the session ticket).
 
 Prints one JSON line per load: total_s, connections, handshake_s (each connection's TCP and
 TLS setup), request/response header bytes as they crossed the wire, and per object its start
@@ -36,6 +38,7 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.h3 import connection as h3c
 from aioquic.h3.events import DataReceived, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.events import HandshakeCompleted
 
 # where a lab puts its run's CA for the client (curl and openssl use the system store; aioquic
 # does not, so the loader reads this file itself)
@@ -54,6 +57,7 @@ class Load:
         self.body_bytes = 0
         self.objects: list[dict] = []
         self.done_s: float | None = None
+        self.early_data: bool | None = None  # HTTP/3 with 0-RTT: did the server take it?
 
     def now(self) -> float:
         return time.perf_counter() - self.t0
@@ -64,7 +68,8 @@ class Load:
                 "handshake_s": [round(h, 6) for h in self.handshakes],
                 "header_bytes": {"request": self.req_header_bytes,
                                  "response": self.resp_header_bytes},
-                "body_bytes": self.body_bytes, "objects": self.objects}
+                "body_bytes": self.body_bytes, "objects": self.objects,
+                **({} if self.early_data is None else {"early_data": self.early_data})}
 
 
 class Target:
@@ -233,9 +238,14 @@ async def load_http2(target: Target, load: Load) -> None:
 
 
 # ----- HTTP/3 ------------------------------------------------------------------------------------
-async def load_http3(target: Target, load: Load) -> None:
+TICKETS: list = []  # TLS session tickets the servers gave us, newest last (for 0-RTT)
+
+
+async def load_http3(target: Target, load: Load, zero_rtt: bool = False) -> None:
     """aioquic's QUIC client and H3 engine: one connection, every object on its own stream.
-    QPACK-encoded HEADERS frames are counted as aioquic encodes and parses them."""
+    QPACK-encoded HEADERS frames are counted as aioquic encodes and parses them.  With zero_rtt
+    the connection resumes a session from an earlier ticket and sends the page's request in its
+    first flight (0-RTT), without waiting for the handshake."""
     class Client(QuicConnectionProtocol):
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
@@ -256,6 +266,10 @@ async def load_http3(target: Target, load: Load) -> None:
             self.streams: dict[int, dict] = {}
 
         def quic_event_received(self, event) -> None:
+            if isinstance(event, HandshakeCompleted):
+                load.handshakes.append(load.now() - t)
+                if zero_rtt:
+                    load.early_data = event.early_data_accepted
             for ev in self.h3.handle_event(event):
                 st = self.streams.get(getattr(ev, "stream_id", -1))
                 if st is None:
@@ -265,7 +279,7 @@ async def load_http3(target: Target, load: Load) -> None:
                 if isinstance(ev, (DataReceived, HeadersReceived)) and ev.stream_ended:
                     st["done"].set_result(bytes(st["body"]))
 
-        async def get(self, path: str) -> bytes:
+        async def get(self, path: str, record: bool = True) -> bytes:
             sid = self._quic.get_next_available_stream_id()
             start = load.now()
             self.h3.send_headers(sid, [(b":method", b"GET"), (b":scheme", b"https"),
@@ -277,25 +291,31 @@ async def load_http3(target: Target, load: Load) -> None:
                                  "done": asyncio.get_running_loop().create_future()}
             self.transmit()
             body = await self.streams[sid]["done"]
-            load.body_bytes += len(body)
-            load.objects.append({"path": path, "start_s": round(start, 6),
-                                 "end_s": round(load.now(), 6), "bytes": len(body),
-                                 "conn": 1, "stream": sid})
+            if record:
+                load.body_bytes += len(body)
+                load.objects.append({"path": path, "start_s": round(start, 6),
+                                     "end_s": round(load.now(), 6), "bytes": len(body),
+                                     "conn": 1, "stream": sid})
             return body
 
-    config = QuicConfiguration(is_client=True, alpn_protocols=h3c.H3_ALPN)
+    config = QuicConfiguration(is_client=True, alpn_protocols=h3c.H3_ALPN,
+                               server_name=target.host)
     if target.ca:
         config.load_verify_locations(target.ca)
     else:
         config.verify_mode = ssl.CERT_NONE
+    if zero_rtt and TICKETS:
+        config.session_ticket = TICKETS.pop()
     t = load.now()
-    async with connect(target.host, target.port, configuration=config,
-                       create_protocol=Client) as client:
+    async with connect(target.host, target.port, configuration=config, create_protocol=Client,
+                       session_ticket_handler=TICKETS.append,
+                       wait_connected=not zero_rtt) as client:
         load.connections += 1
-        load.handshakes.append(load.now() - t)
         page = await client.get(target.path)
         await asyncio.gather(*(client.get(p) for p in links(page)))
         load.done_s = load.now()  # loaded; closing the connection is not part of the load
+        if zero_rtt and not TICKETS:
+            await client.get("/health", record=False)  # the ticket comes after the handshake
 
 
 def _whole_frames(buf: bytearray) -> int:
@@ -314,6 +334,9 @@ def links(page: bytes) -> list[str]:
 
 async def one_load(args) -> dict:
     target = Target(args.url, args.ca)
+    if args.version == "http3-0rtt" and not TICKETS:
+        # a first visit, not timed: it leaves the session ticket the timed load resumes
+        await load_http3(target, Load("prime"))
     load = Load(args.version)
     if args.version == "http1.0":
         await load_http10(target, load)
@@ -325,6 +348,8 @@ async def one_load(args) -> dict:
         await load_http2(target, load)
     elif args.version == "http3":
         await load_http3(target, load)
+    elif args.version == "http3-0rtt":
+        await load_http3(target, load, zero_rtt=True)
     else:
         raise SystemExit(f"unknown version {args.version!r}")
     if load.done_s is None:

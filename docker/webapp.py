@@ -14,6 +14,29 @@ import json
 import os
 import random
 
+
+def _resumable_quic() -> None:
+    """hypercorn makes its QUIC connections without a TLS session ticket store, so no client
+    could resume and none could send 0-RTT data.  Give them one: tickets in memory, each good
+    once (RFC 8446 8.1's single-use tickets, a replay defence for 0-RTT).  aioquic then issues
+    tickets that allow early data (RFC 9001 4.6.1)."""
+    try:
+        import hypercorn.protocol.quic as quic
+    except ImportError:  # imported outside hypercorn (a test of the app alone)
+        return
+    tickets: dict = {}
+    make = quic.QuicConnection
+
+    def with_tickets(*args, **kwargs):
+        kwargs.setdefault("session_ticket_fetcher", lambda label: tickets.pop(label, None))
+        kwargs.setdefault("session_ticket_handler", lambda t: tickets.__setitem__(t.ticket, t))
+        return make(*args, **kwargs)
+
+    if make.__name__ != "with_tickets":
+        quic.QuicConnection = with_tickets
+
+
+_resumable_quic()
 BACKEND = os.environ.get("NETDOJO_BACKEND", os.uname().nodename)
 COUNT, _, SIZE = os.environ.get("NETDOJO_OBJECTS", "10:10240").partition(":")
 COUNT, SIZE = int(COUNT), int(SIZE or 10240)

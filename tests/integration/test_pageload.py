@@ -102,3 +102,15 @@ def test_measure_cli_sets_versions_against_the_theory_and_refuses_bad_ones(net, 
     clear = cli("measure", "--run", net.run.id, "cl", "web", "--http", "http3")
     assert clear.returncode != 0 and "add --tls" in clear.stderr
     assert "Traceback" not in bad.stderr + clear.stderr
+
+
+def test_http3_0rtt_resumes_the_session_and_saves_a_round_trip(net):
+    r = 2 * DELAY_MS / 1000
+    full = load_pages(net, "cl", "https://web/", "http3", loads=3)
+    zero = load_pages(net, "cl", "https://web/", "http3-0rtt", loads=3)
+    assert all(x.early_data is True for x in zero), [x.early_data for x in zero]
+    saved = median_seconds(full) - median_seconds(zero)
+    assert 0.6 * r <= saved <= 1.6 * r, (median_seconds(full), median_seconds(zero))
+    # the page's request went in the first flight: its answer comes after one round trip
+    page_at = sorted(x.objects[0]["end_s"] for x in zero)[1]
+    assert page_at < 1.6 * r, page_at

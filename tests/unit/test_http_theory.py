@@ -123,3 +123,8 @@ def test_head_of_line_summary_counts_slowed_loads_and_objects_on_time():
     s = summarize("http2", 5, lossy, clean)
     assert (s.clean_s, s.hit, s.on_time_share) == (1.0, 2, 0.375)
     assert summarize("http3", 1, clean, clean).on_time_share is None
+
+
+def test_the_loaders_0rtt_name_is_http3_resuming():
+    page = Page(objects=10, page_bytes=1000, object_bytes=1000)
+    assert expect("http3-0rtt", page).rtts == expect("http3", page, zero_rtt=True).rtts == 2

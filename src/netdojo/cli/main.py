@@ -149,7 +149,7 @@ def _measure_http(net: Network, a: argparse.Namespace) -> int:
     unknown = [v for v in versions if v not in VERSIONS]
     if unknown:
         raise NetdojoError(f"--http: unknown {', '.join(unknown)} (known: {', '.join(VERSIONS)})")
-    if "http3" in versions and not a.tls:
+    if any(v.startswith("http3") for v in versions) and not a.tls:
         raise NetdojoError("--http http3 runs over QUIC, which is always TLS: add --tls")
     print(f"loading /page/{a.objects}/{a.size} {a.loads} times per version from {a.src}…",
           flush=True)
@@ -323,7 +323,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--traceroute", action="store_true")
     s.add_argument("--http", metavar="VERSION[,VERSION…]",
                    help="load a page with these HTTP versions instead (http1.0, http1.1, "
-                        "http1.1-parallel, http2, http3) and set each against the theory")
+                        "http1.1-parallel, http2, http3, http3-0rtt) and set each against the theory")
     s.add_argument("--objects", type=int, default=10, help="objects the page links (--http)")
     s.add_argument("--size", type=int, default=10240, help="bytes per object (--http)")
     s.add_argument("--tls", action="store_true", help="over TLS 1.3 (--http)")

@@ -23,6 +23,7 @@ class LossSummary:
     totals: list[float]         # every load on the lossy path
     hit: int                    # loads slowed by loss
     on_time_share: float | None  # median, over hit loads, of the objects that were on time
+    shares: list[float]          # each hit load's share of objects on time
 
     @property
     def median_s(self) -> float:
@@ -31,7 +32,7 @@ class LossSummary:
     def as_dict(self) -> dict:
         return {"version": self.version, "loss_pct": self.loss_pct, "clean_s": self.clean_s,
                 "totals": self.totals, "median_s": self.median_s, "hit": self.hit,
-                "on_time_share": self.on_time_share}
+                "on_time_share": self.on_time_share, "shares": self.shares}
 
 
 def on_time_share(load: PageLoad, clean_s: float) -> float:
@@ -43,6 +44,7 @@ def summarize(version: str, loss_pct: float, lossy: list[PageLoad],
               clean: list[PageLoad]) -> LossSummary:
     clean_s = statistics.median(x.total_s for x in clean)
     hit = [x for x in lossy if x.total_s > HIT * clean_s]
-    share = statistics.median(on_time_share(x, clean_s) for x in hit) if hit else None
+    shares = [round(on_time_share(x, clean_s), 3) for x in hit]
+    share = statistics.median(shares) if shares else None
     return LossSummary(version, loss_pct, round(clean_s, 4), [round(x.total_s, 4) for x in lossy],
-                       len(hit), None if share is None else round(share, 3))
+                       len(hit), None if share is None else round(share, 3), shares)

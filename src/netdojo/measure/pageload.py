@@ -28,12 +28,13 @@ class PageLoad:
     response_header_bytes: int
     body_bytes: int
     objects: list[dict] = field(default_factory=list)  # path, start_s, end_s, bytes, conn
+    early_data: bool | None = None  # http3-0rtt: the server accepted the 0-RTT request
 
     @classmethod
     def parse(cls, doc: dict) -> PageLoad:
         return cls(doc["version"], doc["total_s"], doc["connections"], doc["handshake_s"],
                    doc["header_bytes"]["request"], doc["header_bytes"]["response"],
-                   doc["body_bytes"], doc["objects"])
+                   doc["body_bytes"], doc["objects"], doc.get("early_data"))
 
 
 def load_pages(net: Network, node: str, url: str, version: str, loads: int = 5,
