@@ -65,3 +65,25 @@ def wait_until(cond, deadline_s: float = 10, what: str = "condition") -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def render_in_chromium(page: Path) -> dict:
+    """Load an HTML file in Debian's headless Chromium and read back what the page itself
+    counted once loaded (netdojo.pages.IMAGES_CHECK): its images and how many loaded."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert exe, "chromium is missing: scripts/install.sh installs it"
+    with tempfile.TemporaryDirectory(prefix="netdojo-chromium-") as profile:
+        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                            "--virtual-time-budget=5000", "--dump-dom", page.resolve().as_uri()],
+                           capture_output=True, text=True, timeout=120)
+    body = re.search(r"<body([^>]*)>", r.stdout)
+    attrs = dict(re.findall(r'data-([\w-]+)="([^"]*)"', body.group(1))) if body else {}
+    return {"images": int(attrs.get("images", -1)),
+            "loaded": int(attrs.get("images-loaded", -1)), "dom": r.stdout,
+            "stderr": r.stderr[-500:]}

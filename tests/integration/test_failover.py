@@ -12,7 +12,7 @@ import pytest
 from netdojo.failover.analysis import failed as is_failed
 from netdojo.failover.variants import detection_bound_s
 
-from .helpers import cli, snapshot
+from .helpers import cli, render_in_chromium, snapshot
 from .test_services import _docker_ready
 
 
@@ -34,6 +34,13 @@ def test_run_succeeds_and_writes_every_artifact(short_run):
     for name in ("results.json", "report.md", "report.html", "defaults.png",
                  "tuned-retry.png", "requests-defaults.jsonl", "requests-tuned-retry.jsonl"):
         assert (out / name).stat().st_size > 0, name
+
+
+def test_the_html_report_renders_in_chromium_with_its_plots(short_run):
+    _, out = short_run
+    page = render_in_chromium(out / "report.html")
+    assert page["images"] == 2 and page["loaded"] == 2, page
+    assert "tuned-retry" in page["dom"]
 
 
 def test_tuned_retry_meets_the_targets(short_run):

@@ -120,3 +120,27 @@ def test_containers_of_a_killed_owner_are_reaped(clean, tmp_path):
     wait_until(lambda: containers.labelled(rid) == [], 20, "containers removed")
     assert not any(os.path.exists(f"/run/netns/{n}") for n in state["namespaces"])
     assert not any(alive(p["pid"]) for p in state["processes"])
+
+
+def test_lab_containers_are_capped_so_a_fork_bomb_stays_inside():
+    t = parse_topology("name: capped\nnodes:\n  c: {kind: container}\n  s: {kind: switch}\n"
+                       "links:\n  - {endpoints: [c, s]}\n", "capped.yaml")
+    before = snapshot()
+    net = session.up(t, detached=True)
+    try:
+        [app] = [n for n in containers.labelled(net.run.id) if not n.endswith(".net")]
+        r = subprocess.run(["docker", "inspect", "-f",
+                            "{{.HostConfig.PidsLimit}} {{.HostConfig.Memory}}", app],
+                           capture_output=True, text=True)
+        assert r.stdout.split() == [str(containers.PIDS_LIMIT), str(1 << 30)], r.stdout
+        # 1500 processes asked for: the container's limit stops them (the shell itself gives
+        # up when fork fails), the host is untouched
+        bomb = "n=0; while [ $n -lt 1500 ]; do sleep 30 >/dev/null 2>&1 & n=$((n+1)); done"
+        subprocess.run(net.exec_argv("c", ["sh", "-c", bomb]), capture_output=True, timeout=120)
+        top = subprocess.run(["docker", "top", app], capture_output=True, text=True)
+        running = len(top.stdout.splitlines()) - 1
+        assert 900 <= running <= containers.PIDS_LIMIT, running
+    finally:
+        net.run.teardown()
+    assert snapshot() == before
+    assert containers.labelled(net.run.id) == []

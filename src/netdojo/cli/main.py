@@ -366,9 +366,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("doctor", help="what this host offers and which backend each uses")
     s.set_defaults(func=cmd_doctor)
 
+    from netdojo.cli.grade import add_parsers as add_grade_parsers
     from netdojo.cli.labs import add_parsers
 
     add_parsers(sub)
+    add_grade_parsers(sub)
     return p
 
 

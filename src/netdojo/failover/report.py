@@ -10,6 +10,7 @@ from pathlib import Path
 from netdojo.failover.analysis import VariantResult, failed
 from netdojo.failover.scenario import Scenario
 from netdojo.failover.variants import VARIANTS, detection_bound_s
+from netdojo.pages import IMAGES_CHECK
 
 
 def targets(results: list[VariantResult]) -> list[dict]:
@@ -152,7 +153,8 @@ def html_report(md_text: str, out_dir: Path) -> str:
              "padding:3px 8px;font-size:13px}th{background:#f3f3f3}img{max-width:100%}"
              "code{background:#f3f3f3;padding:1px 3px}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>netdojo failover"
-            f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+            f"</title><style>{style}</style></head><body>{''.join(body)}{IMAGES_CHECK}"
+            "</body></html>\n")
 
 
 def _inline(text: str) -> str:

