@@ -69,6 +69,19 @@ def scores(out: Path) -> dict[str, float]:
         book.close()
 
 
+READING = """## Reading it
+
+- Each pass also grades the lab's reference solution before every 10 submissions (the
+  calibration), in the same worker pool; its time is in the totals.
+- **arp-routing** (namespaces only) meets both targets.
+- **dns** (BIND in containers: each run starts and removes three containers, each a pod of two)
+  missed 1.6× on 2026-11-29: 1.48× (and 1.53× in a run before the calibration shared the pool).
+  The likely cause is the Docker engine: a dns run spends about a third of its time bringing
+  containers up, and two workers' container starts and removals wait on the one dockerd.  Not
+  proven: the per-phase times under 1 and 2 workers were not compared.
+"""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labs", nargs="*", default=["arp-routing", "dns"])
@@ -118,7 +131,7 @@ def main() -> int:
                      f"{r['two']['per_submission_s']} s | **{r['speedup']}×** | "
                      f"{'yes' if r['identical_scores'] else '**no**'} |")
     lines += ["", "Targets: speed-up ≥ 1.6× with 2 workers on 2 cores; ≤ 30 s per arp-routing "
-              "submission with 2 workers."]
+              "submission with 2 workers.", "", READING]
     (OUT / "grade.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

@@ -17,7 +17,7 @@ from netdojo.errors import NetdojoError
 from netdojo.grade import exports
 from netdojo.grade.gradebook import Gradebook
 from netdojo.grade.intake import Intake, discover, read_roster, take
-from netdojo.grade.worker import grade_one
+from netdojo.grade.worker import Graded, grade_one
 from netdojo.labs.model import Lab
 
 GRADEBOOK = "gradebook.sqlite"
@@ -103,32 +103,38 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
                "them again)" if result.skipped else ""))
         done, started = 0, time.monotonic()
         step = max(1, calibrate_every) if calibrate_every else len(todo) or 1
-        for first in range(0, len(todo), step):
-            batch = todo[first:first + step]
-            unstable = _calibrate(lab, book, log) if calibrate_every else set()
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                futures = {pool.submit(grade_one, lab.id, lab.time_limit, it.folder,
-                                       it.student): (it, time.time()) for it in batch}
-                for fut in as_completed(futures):
-                    it, when = futures[fut]
-                    g = fut.result()
-                    status = g.status
-                    if g.status == "graded" and _mark_unstable(g.report, unstable):
-                        status = "regrade"
-                        result.regrade.append(it.student)
-                    book.record(lab.id, it.student, it.sha256, str(it.source), when, g.seconds,
-                                status, g.report, g.message, it.as_dict(), __version__)
-                    done += 1
-                    if g.status == "graded":
-                        result.graded += 1
-                        what = f"{g.report['score']:g}/{g.report['max_score']:g}" + (
-                            " (timing checks to regrade)" if status == "regrade" else "")
-                    else:
-                        result.failed.append(f"{it.student}: {g.message}")
-                        what = g.status
-                    left = (time.monotonic() - started) / done * (len(todo) - done)
-                    log(f"[{done}/{len(todo)}] {it.student}: {what} ({g.seconds:.0f} s)"
-                        + (f" — about {left:.0f} s left" if done < len(todo) else ""))
+        # One queue for the whole class: a calibration run ahead of every `step` submissions,
+        # in the same pool, so it meets the load the students' runs meet and no worker idles
+        # at a batch's end.  A submission is recorded once its batch's calibration is known.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            calibrations, futures = [], {}
+            for first in range(0, len(todo), step):
+                cal = pool.submit(_calibrate, lab, log) if calibrate_every else None
+                calibrations.append(cal)
+                for it in todo[first:first + step]:
+                    fut = pool.submit(grade_one, lab.id, lab.time_limit, it.folder, it.student)
+                    futures[fut] = (it, time.time(), cal)
+            for fut in as_completed(futures):
+                it, when, cal = futures[fut]
+                g = fut.result()
+                unstable = _unstable(cal.result(), book, lab) if cal else set()
+                status = g.status
+                if g.status == "graded" and _mark_unstable(g.report, unstable):
+                    status = "regrade"
+                    result.regrade.append(it.student)
+                book.record(lab.id, it.student, it.sha256, str(it.source), when, g.seconds,
+                            status, g.report, g.message, it.as_dict(), __version__)
+                done += 1
+                if g.status == "graded":
+                    result.graded += 1
+                    what = f"{g.report['score']:g}/{g.report['max_score']:g}" + (
+                        " (timing checks to regrade)" if status == "regrade" else "")
+                else:
+                    result.failed.append(f"{it.student}: {g.message}")
+                    what = g.status
+                left = (time.monotonic() - started) / done * (len(todo) - done)
+                log(f"[{done}/{len(todo)}] {it.student}: {what} ({g.seconds:.0f} s)"
+                    + (f" — about {left:.0f} s left" if done < len(todo) else ""))
         result.exports = exports.write_all(book.latest(lab.id), out, formats, result.missing)
     finally:
         book.close()
@@ -137,7 +143,15 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
     return result
 
 
-def _calibrate(lab: Lab, book: Gradebook, log: Callable[[str], None]) -> set[str]:
+@dataclass
+class Calibration:
+    started: float
+    graded: Graded
+    unstable: set[str]
+    recorded: bool = False
+
+
+def _calibrate(lab: Lab, log: Callable[[str], None]) -> Calibration:
     """The lab's reference solution, graded now on this machine: the checks it misses are ones
     this machine cannot hold right now (a timing band on a busy host), not the students'."""
     t0 = time.time()
@@ -146,14 +160,23 @@ def _calibrate(lab: Lab, book: Gradebook, log: Callable[[str], None]) -> set[str
     unstable = {c["name"] for c in checks if c["score"] < c["points"] - 1e-9}
     if g.status != "graded":
         unstable = {"*"}
-    book.calibration(lab.id, t0, g.seconds, g.status, (g.report or {}).get("score", 0.0),
-                     (g.report or {}).get("max_score", 0.0), sorted(unstable))
     if unstable:
         log(f"calibration: the reference solution missed {', '.join(sorted(unstable))} on this "
             "machine just now; students' misses there are marked \"error — regrade\"")
     else:
         log(f"calibration: the reference solution scored full marks ({g.seconds:.0f} s)")
-    return unstable
+    return Calibration(t0, g, unstable)
+
+
+def _unstable(cal: Calibration, book: Gradebook, lab: Lab) -> set[str]:
+    """The calibration's unstable checks; written to the gradebook the first time it is used
+    (the gradebook belongs to the thread that records)."""
+    if not cal.recorded:
+        rep = cal.graded.report or {}
+        book.calibration(lab.id, cal.started, cal.graded.seconds, cal.graded.status,
+                         rep.get("score", 0.0), rep.get("max_score", 0.0), sorted(cal.unstable))
+        cal.recorded = True
+    return cal.unstable
 
 
 def _mark_unstable(report: dict, unstable: set[str]) -> bool:
