@@ -150,3 +150,33 @@ def test_without_the_privileges_run_autograder_says_so_plainly(tmp_path,
     assert res["score"] == 0 and res["tests"] == []
     assert res["output"].startswith("Not graded: this Gradescope container cannot create "
                                     "network namespaces"), res["output"]
+
+
+def test_scripts_that_reach_out_or_never_end_are_stopped_and_grading_goes_on(
+        tmp_path, nothing_left):  # noqa: F811
+    sub = tmp_path / "class" / "zed"
+    shutil.copytree(LAB.dir / "solution", sub)
+    # make-routes.sh tries the real internet and says whether it got there
+    (sub / "make-routes.sh").write_text(
+        "#!/bin/sh\nif curl -s --max-time 2 -o /dev/null http://192.0.2.80/ || "
+        "ping -c 1 -W 1 1.1.1.1 >/dev/null 2>&1; then echo outside: reached >&2; "
+        "else echo outside: unreachable >&2; fi\nexit 1\n")
+    # measure.sh leaves a process behind and never ends
+    (sub / "measure.sh").write_text("#!/bin/sh\nsleep 4242 &\nwhile :; do sleep 1; done\n")
+    grade_class(LAB, [tmp_path / "class"], tmp_path / "out", calibrate_every=0,
+                log=lambda m: None)
+    book = Gradebook(tmp_path / "out" / "gradebook.sqlite")
+    [a] = book.latest()
+    book.close()
+    assert a.status == "graded" and a.score < a.max_score
+    messages = " ".join(c["message"] for c in a.checks)
+    assert "outside: unreachable" in messages, messages
+    assert "still running after 40 s" in messages, messages
+    left = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and (d / "cmdline").read_bytes() == b"sleep\x004242\x00":
+                left.append(d.name)
+        except OSError:
+            continue
+    assert not left, f"the submission's process outlived its run: {left}"
