@@ -20,6 +20,7 @@ from pathlib import Path
 
 from netdojo import session
 from netdojo.measure.http import timed_gets
+from netdojo.measure.ping import ping
 from netdojo.topo.loader import load_topology
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,8 @@ def main() -> int:
     try:
         for node, _ in CLIENTS:
             net.copy(str(net.run.dir / "ca" / "ca.pem"), f"{node}:{CA}")
-        rtt = {c: statistics.median(float(x) for x in _pings(net, c)) for c, _ in CLIENTS}
+        rtt = {c: statistics.median(ping(net.ns(c), net.ip("web"), count=10,
+                                         interval=0.05).rtts_ms) for c, _ in CLIENTS}
         for client, _ in CLIENTS:
             timed_gets(net, client, [f"https://{h}/health" for h in ("web", "lb")], ca=CA)
             timed_gets(net, client, ["https://edge/obj/0/10240"], ca=CA)  # fill the cache
@@ -82,15 +84,6 @@ def main() -> int:
     write_md(meta, rows)
     plot(rows)
     return 0
-
-
-def _pings(net, client: str) -> list[str]:
-    import re
-    import subprocess
-
-    r = subprocess.run(net.exec_argv(client, ["ping", "-n", "-c", "10", "-i", "0.05", "web"]),
-                       capture_output=True, text=True)
-    return re.findall(r"time=([\d.]+)", r.stdout)
 
 
 def _med(xs) -> float:

@@ -89,6 +89,21 @@ def gradescope_zip(lab: Lab, out: Path) -> Path:
     return out
 
 
+def _install_steps(netdojo_repo: str, ref: str) -> str:
+    """A job's first steps: its own repository, netdojo beside it, installed as root."""
+    return f"""      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          repository: {netdojo_repo}
+          ref: {ref}
+          path: .netdojo
+      - name: Install netdojo (as root, through its own scripts)
+        run: |
+          sudo bash .netdojo/scripts/install.sh
+          sudo bash .netdojo/scripts/install-docker.sh
+          sudo .netdojo/.venv/bin/netdojo images build"""
+
+
 def classroom_workflow(lab: Lab, netdojo_repo: str, ref: str = "main") -> str:
     """The GitHub Actions workflow for a GitHub Classroom assignment on `lab`."""
     checks = load_checks(lab.dir / "checks.py", lab.id).checks
@@ -131,17 +146,7 @@ jobs:
     if: github.actor != 'github-classroom[bot]'
     timeout-minutes: 40
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/checkout@v4
-        with:
-          repository: {netdojo_repo}
-          ref: {ref}
-          path: .netdojo
-      - name: Install netdojo (as root, through its own scripts)
-        run: |
-          sudo bash .netdojo/scripts/install.sh
-          sudo bash .netdojo/scripts/install-docker.sh
-          sudo .netdojo/.venv/bin/netdojo images build
+{_install_steps(netdojo_repo, ref)}
       - name: Check the lab
         run: >-
           sudo .netdojo/.venv/bin/netdojo lab check {lab.id} --dir .
@@ -162,17 +167,7 @@ def shards_workflow(lab: Lab, netdojo_repo: str, shards: int, ref: str = "main",
     submissions (a folder in that repository) graded by `shards` jobs at once, each on its own
     runner, then one job merges their gradebooks and makes the exports once."""
     matrix = ", ".join(str(k) for k in range(1, shards + 1))
-    install = f"""      - uses: actions/checkout@v4
-      - uses: actions/checkout@v4
-        with:
-          repository: {netdojo_repo}
-          ref: {ref}
-          path: .netdojo
-      - name: Install netdojo (as root, through its own scripts)
-        run: |
-          sudo bash .netdojo/scripts/install.sh
-          sudo bash .netdojo/scripts/install-docker.sh
-          sudo .netdojo/.venv/bin/netdojo images build"""
+    install = _install_steps(netdojo_repo, ref)
     return f"""# Grades the class in `{submissions}/` for the netdojo lab `{lab.id}` on {shards}
 # runners at once (made by `netdojo autograder shards {lab.id}`).  Each shard grades the
 # students whose id falls in it; the merge job makes one gradebook and every export.
