@@ -1,16 +1,27 @@
-"""Where netdojo's data folders are: next to the source in a checkout, or named by an
-environment variable (NETDOJO_TOPOLOGIES, NETDOJO_SCENARIOS, NETDOJO_LABS, NETDOJO_DOCKER)."""
+"""Where netdojo's data folders (labs, topologies, scenarios, docker, scripts) are: named by an
+environment variable (NETDOJO_LABS, NETDOJO_TOPOLOGIES, …), next to the source in a checkout,
+or inside the installed package (netdojo/_data, see pyproject.toml)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+PACKAGE = Path(__file__).resolve().parent
+
 
 def project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+    return PACKAGE.parents[1]
+
+
+def in_checkout() -> bool:
+    """True when netdojo runs from its source tree (an editable install or PYTHONPATH)."""
+    root = project_root()
+    return (root / "pyproject.toml").is_file() and (root / "labs").is_dir()
 
 
 def data_dir(name: str) -> Path:
     override = os.environ.get(f"NETDOJO_{name.upper()}")
-    return Path(override) if override else project_root() / name
+    if override:
+        return Path(override)
+    return project_root() / name if in_checkout() else PACKAGE / "_data" / name

@@ -57,13 +57,17 @@ def _csv(out: Path) -> dict[str, dict]:
 
 def test_a_mixed_class_grades_in_parallel_into_every_export(klass, tmp_path, nothing_left):  # noqa: F811
     out = tmp_path / "grades"
-    res = grade_class(LAB, [klass], out, workers=2, log=lambda m: None)
+    lines: list[str] = []
+    res = grade_class(LAB, [klass], out, workers=2, log=lines.append)
     rows = _csv(out)
     assert set(rows) == {"alice", "bob", "carol", "mallory", "dave"}
     full = rows["alice"]["max_score"]
     assert rows["alice"]["score"] == rows["carol"]["score"] == full
     assert float(rows["bob"]["score"]) < float(full)
     assert rows["dave"]["status"] == "unreadable" and res.graded == 4
+    progress = [x for x in lines if x.startswith("[")]
+    assert [x.split("]")[0] for x in progress] == [f"[{i}/4" for i in range(1, 5)], lines
+    assert all(" left" in x for x in progress[:-1]) and " left" not in progress[-1], progress
     # out/work/mallory/../../evil.sh would be out/evil.sh
     assert not list(tmp_path.rglob("evil.sh"))
     mallory = json.loads((out / "students/mallory/results.json").read_text())
@@ -181,3 +185,25 @@ def test_scripts_that_reach_out_or_never_end_are_stopped_and_grading_goes_on(
         except OSError:
             continue
     assert not left, f"the submission's process outlived its run: {left}"
+
+
+def test_zones_that_would_hang_the_daemon_are_refused_in_time_and_grading_goes_on(
+        tmp_path, nothing_left):  # noqa: F811
+    dns = find_lab("dns")
+    sub = tmp_path / "class" / "yuna"
+    shutil.copytree(dns.dir / "solution", sub)
+    soa = "$TTL 60\n@ IN SOA ns1 admin 1 60 60 60 60\n@ IN NS ns1\nns1 IN A 10.0.0.1\n"
+    # handed in, this zone replaces the one make-zones.sh writes: named-checkzone would read
+    # /dev/zero for ever (a $GENERATE over 2e9 names does the same)
+    (sub / "db.reverse").write_text(soa + "$INCLUDE /dev/zero\n")
+    grade_class(dns, [tmp_path / "class"], tmp_path / "out", calibrate_every=0,
+                log=lambda m: None)
+    book = Gradebook(tmp_path / "out" / "gradebook.sqlite")
+    [a] = book.latest()
+    book.close()
+    assert a.status == "graded", a.message
+    scores = {c["name"]: c for c in a.checks}
+    assert scores["ptr"]["score"] == 0
+    assert "db.reverse: named-checkzone did not finish within 10 s" in scores["ptr"]["message"]
+    assert scores["a_record"]["score"] == scores["a_record"]["points"] > 0, scores["a_record"]
+    assert a.seconds < dns.time_limit, a.seconds

@@ -14,7 +14,7 @@ import pytest
 from netdojo import session
 from netdojo.errors import NetdojoError
 from netdojo.measure.http import curl
-from netdojo.net import containers
+from netdojo.net import containers, engine
 from netdojo.topo import parse_topology
 
 from .helpers import alive, popen_cli, run_state, snapshot, wait_for_line, wait_until
@@ -129,16 +129,15 @@ def test_lab_containers_are_capped_so_a_fork_bomb_stays_inside():
     net = session.up(t, detached=True)
     try:
         [app] = [n for n in containers.labelled(net.run.id) if not n.endswith(".net")]
-        r = subprocess.run(["docker", "inspect", "-f",
-                            "{{.HostConfig.PidsLimit}} {{.HostConfig.Memory}}", app],
-                           capture_output=True, text=True)
-        assert r.stdout.split() == [str(containers.PIDS_LIMIT), str(1 << 30)], r.stdout
+        host = engine.client().containers.get(app).attrs["HostConfig"]  # as data, not text
+        assert (host["PidsLimit"], host["Memory"], host["MemorySwap"]) == (
+            containers.PIDS_LIMIT, 1 << 30, 1 << 30), host
+        assert host["NanoCpus"] == int(containers.CPUS * 1e9) >= 1e9
         # 1500 processes asked for: the container's limit stops them (the shell itself gives
         # up when fork fails), the host is untouched
         bomb = "n=0; while [ $n -lt 1500 ]; do sleep 30 >/dev/null 2>&1 & n=$((n+1)); done"
         subprocess.run(net.exec_argv("c", ["sh", "-c", bomb]), capture_output=True, timeout=120)
-        top = subprocess.run(["docker", "top", app], capture_output=True, text=True)
-        running = len(top.stdout.splitlines()) - 1
+        running = len(engine.client().containers.get(app).top()["Processes"])
         assert 900 <= running <= containers.PIDS_LIMIT, running
     finally:
         net.run.teardown()

@@ -273,3 +273,16 @@ def test_checks_the_reference_solution_missed_become_errors_to_regrade(tmp_path)
     assert book.to_regrade("arp-routing") == {"alice"}
     assert not book.unchanged("arp-routing", "alice", "h")  # a plain re-run grades it again
     book.close()
+
+
+def test_the_progress_line_says_done_total_current_and_time_left():
+    from netdojo.grade.grader import progress_line
+
+    line = progress_line(5, 20, "alice", "8/10", 31.4, 100.0, ["bob", "carol"])
+    # 100 s for 5 done: 20 s each, 15 to go
+    assert line == "[5/20] alice: 8/10 (31 s); grading bob, carol; about 5 min 00 s left"
+    many = progress_line(1, 200, "a", "timeout", 60, 45.0, ["b", "c", "d", "e", "f"])
+    assert "grading b, c, d +2" in many and many.endswith("about 2 h 29 min left")
+    assert progress_line(3, 100, "x", "1/1", 1, 3.0, []).endswith("; about 1 min 37 s left")
+    assert progress_line(3, 30, "x", "1/1", 1, 3.0, []).endswith("; about 27 s left")
+    assert progress_line(20, 20, "z", "10/10", 12, 400.0, []) == "[20/20] z: 10/10 (12 s)"

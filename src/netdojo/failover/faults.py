@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 
 from netdojo.errors import NetdojoError
+from netdojo.net import containers
 from netdojo.net.network import Network
 
 
@@ -26,7 +27,7 @@ class Faults:
 
     def inject(self, fault: str, node: str) -> None:
         if fault == "crash":
-            _run(["docker", "kill", self.net.run.container(node)])
+            containers.kill(self.net.run.container(node))
         elif fault == "hang":
             self._in(node, 'p=$(cat /run/web.pid); kill -STOP $p $(pgrep -P "$p")')
         elif fault == "5xx":
@@ -39,7 +40,7 @@ class Faults:
 
     def restore(self, fault: str, node: str) -> None:
         if fault == "crash":
-            _run(["docker", "start", self.net.run.container(node)])
+            containers.restart(self.net.run.container(node))
             web = next(s for s in self.net.services if s.node == node and s.name == "http")
             web.restart()  # the server died with the container; its pid file did not
         elif fault == "hang":

@@ -132,9 +132,9 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
                 else:
                     result.failed.append(f"{it.student}: {g.message}")
                     what = g.status
-                left = (time.monotonic() - started) / done * (len(todo) - done)
-                log(f"[{done}/{len(todo)}] {it.student}: {what} ({g.seconds:.0f} s)"
-                    + (f" — about {left:.0f} s left" if done < len(todo) else ""))
+                now = [futures[f][0].student for f in futures if f.running()]
+                log(progress_line(done, len(todo), it.student, what, g.seconds,
+                                  time.monotonic() - started, now))
         result.exports = exports.write_all(book.latest(lab.id), out, formats, result.missing)
     finally:
         book.close()
@@ -211,3 +211,26 @@ def merge(sources: list[Path], out: Path, formats: tuple[str, ...] = exports.FOR
     finally:
         book.close()
     return n, written
+
+
+def progress_line(done: int, total: int, student: str, what: str, seconds: float,
+                  elapsed: float, grading_now: list[str]) -> str:
+    """One line per finished submission: done/total, its result, what is being graded now, and
+    the time left at the pace so far (the workers run side by side, so the pace already counts
+    them)."""
+    line = f"[{done}/{total}] {student}: {what} ({seconds:.0f} s)"
+    if done >= total:
+        return line
+    if grading_now:
+        shown = ", ".join(grading_now[:3]) + (f" +{len(grading_now) - 3}" if len(grading_now) > 3
+                                              else "")
+        line += f"; grading {shown}"
+    left = elapsed / max(done, 1) * (total - done)
+    return line + f"; about {_duration(left)} left"
+
+
+def _duration(seconds: float) -> str:
+    s = round(seconds)
+    if s < 90:
+        return f"{s} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min" if s >= 3600 else f"{s // 60} min {s % 60:02d} s"

@@ -10,36 +10,34 @@ start` on the very same interfaces, which is what failover labs need."""
 from __future__ import annotations
 
 import os
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 from netdojo.errors import BuildError
-from netdojo.net import netns
+from netdojo.net import engine, netns
 
 LABEL = "netdojo.run"
-
-
-def _docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    try:
-        r = subprocess.run(["docker", *args], capture_output=True, text=True)
-    except FileNotFoundError:
-        raise BuildError("container nodes need Docker: run scripts/install-docker.sh") from None
-    if check and r.returncode != 0:
-        raise BuildError(f"docker {args[0]}: {r.stderr.strip()[-600:]}")
-    return r
-
 
 # Every lab container is capped, so that a student's config (a daemon that forks without end,
 # a script that eats memory) cannot starve the grader or the runs beside it: processes,
 # memory (no swap on top), and CPU (three quarters of the machine, at least one core).
 PIDS_LIMIT = 1024
-MEMORY = "1g"
-CPUS = f"{max(1.0, (os.cpu_count() or 1) * 0.75):g}"
+MEMORY = 1 << 30
+CPUS = max(1.0, (os.cpu_count() or 1) * 0.75)
 
 
-def limits() -> list[str]:
-    return ["--pids-limit", str(PIDS_LIMIT), "--memory", MEMORY, "--memory-swap", MEMORY,
-            "--cpus", CPUS]
+def limits() -> dict:
+    return {"pids_limit": PIDS_LIMIT, "mem_limit": MEMORY, "memswap_limit": MEMORY,
+            "nano_cpus": int(CPUS * 1e9)}
+
+
+def _run(what: str, image: str, **kw) -> object:
+    errors = engine.errors()
+    try:
+        return engine.client().containers.run(image, detach=True, **kw)
+    except errors.ImageNotFound:
+        raise BuildError(f"image {image} is missing: run `netdojo images build`") from None
+    except errors.APIError as e:
+        raise engine.error(f"docker run {what}", e) from None
 
 
 def start(specs: list[dict]) -> None:
@@ -47,24 +45,18 @@ def start(specs: list[dict]) -> None:
 
     spec: {name, node, run, image, netns, hosts: {name: ip}, env: {k: v}}"""
     def one(spec: dict) -> int:
-        labels = ["--label", f"{LABEL}={spec['run']}", "--label", f"netdojo.node={spec['node']}"]
-        holder = ["run", "-d", "--name", holder_name(spec["name"]), "--hostname", spec["node"],
-                  *labels, "--network", "none", "--init"]
-        for host, ip in spec.get("hosts", {}).items():
-            holder += ["--add-host", f"{host}:{ip}"]
-        for dns in spec.get("dns", []):
-            holder += ["--dns", dns]
-        if spec.get("dns"):
-            holder += ["--dns-search", "lab.example"]
-        _docker(*holder, spec["image"], "sleep", "infinity")
-        app = ["run", "-d", "--name", spec["name"], *labels,
-               "--network", f"container:{holder_name(spec['name'])}",
-               "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--init", *limits()]
-        for k, v in spec.get("env", {}).items():
-            app += ["-e", f"{k}={v}"]
-        _docker(*app, spec["image"])
-        pid = _docker("inspect", "-f", "{{.State.Pid}}", holder_name(spec["name"])).stdout.strip()
-        return int(pid)
+        labels = {LABEL: spec["run"], "netdojo.node": spec["node"]}
+        holder = _run(holder_name(spec["name"]), spec["image"], command=["sleep", "infinity"],
+                      name=holder_name(spec["name"]), hostname=spec["node"], labels=labels,
+                      network_mode="none", init=True, extra_hosts=spec.get("hosts") or None,
+                      dns=spec.get("dns") or None,
+                      dns_search=["lab.example"] if spec.get("dns") else None)
+        _run(spec["name"], spec["image"], name=spec["name"], labels=labels,
+             network_mode=f"container:{holder_name(spec['name'])}",
+             cap_add=["NET_ADMIN", "NET_RAW"], init=True, environment=spec.get("env") or None,
+             **limits())
+        holder.reload()
+        return int(holder.attrs["State"]["Pid"])
 
     if not specs:
         return
@@ -78,35 +70,61 @@ def holder_name(name: str) -> str:
 
 
 def remove(names: list[str]) -> None:
-    if not names:
+    """Remove containers (with their anonymous volumes); names already gone are fine."""
+    if not names or not engine.available():
         return
-    try:
-        subprocess.run(["docker", "rm", "-f", "-v", *names], capture_output=True, text=True)
-    except FileNotFoundError:
-        pass
+
+    def one(name: str) -> None:
+        c = engine.get(name)
+        if c is None:
+            return
+        try:
+            c.remove(force=True, v=True)
+        except engine.errors().NotFound:
+            pass
+        except engine.errors().APIError as e:
+            if "already in progress" not in str(e):
+                raise engine.error(f"docker rm {name}", e) from None
+
+    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+        list(pool.map(one, names))
+
+
+def _listed(run_id: str | None = None) -> list:
+    if not engine.available():
+        return []
+    flt = f"{LABEL}={run_id}" if run_id else LABEL
+    return engine.client().containers.list(all=True, filters={"label": flt}, ignore_removed=True)
 
 
 def labelled(run_id: str | None = None) -> list[str]:
     """Names of containers netdojo made (for one run, or any)."""
-    flt = f"label={LABEL}" + (f"={run_id}" if run_id else "")
-    try:
-        r = subprocess.run(["docker", "ps", "-a", "--filter", flt, "--format", "{{.Names}}"],
-                           capture_output=True, text=True)
-    except FileNotFoundError:
-        return []
-    return r.stdout.split() if r.returncode == 0 else []
+    return sorted(c.name for c in _listed(run_id))
 
 
 def strays(known_runs: set[str]) -> list[str]:
     """Containers netdojo made for runs that no longer have a record (read from the label)."""
+    return sorted(c.name for c in _listed() if c.labels.get(LABEL) not in known_runs)
+
+
+def kill(name: str) -> None:
     try:
-        r = subprocess.run(["docker", "ps", "-a", "--filter", f"label={LABEL}", "--format",
-                            f'{{{{.Names}}}} {{{{.Label "{LABEL}"}}}}'],
-                           capture_output=True, text=True)
-    except FileNotFoundError:
-        return []
-    rows = [line.split() for line in r.stdout.splitlines()] if r.returncode == 0 else []
-    return [row[0] for row in rows if len(row) == 2 and row[1] not in known_runs]
+        engine.client().containers.get(name).kill()
+    except engine.errors().APIError as e:
+        raise engine.error(f"docker kill {name}", e) from None
+
+
+def restart(name: str) -> None:
+    """Start a stopped container again (its pod holder kept the interfaces)."""
+    try:
+        engine.client().containers.get(name).start()
+    except engine.errors().APIError as e:
+        raise engine.error(f"docker start {name}", e) from None
+
+
+def logs(name: str, lines: int) -> str:
+    c = engine.get(name)
+    return c.logs(tail=lines).decode(errors="replace") if c else f"no container {name}\n"
 
 
 def exec_argv(name: str, cmd: list[str], interactive: bool = False) -> list[str]:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
+from netdojo.net import engine
 from netdojo.paths import data_dir
 
 BASE = "debian:bookworm-slim"
@@ -17,20 +18,16 @@ NODE_IMAGE = "netdojo/node:latest"
 DOCKER_DIR = data_dir("docker")
 
 
-def _docker(*args: str, timeout: float | None = None, check: bool = True,
-            capture: bool = True) -> subprocess.CompletedProcess:
-    try:
-        r = subprocess.run(["docker", *args], capture_output=capture, text=True,
-                           timeout=timeout)
-    except FileNotFoundError:
-        raise NetdojoError("no docker client: run scripts/install-docker.sh") from None
-    if check and r.returncode != 0:
-        raise NetdojoError(f"docker {' '.join(args[:2])}: {(r.stderr or '').strip()[-800:]}")
-    return r
+def _images():
+    return engine.client().images
 
 
 def exists(image: str) -> bool:
-    return _docker("image", "inspect", image, check=False).returncode == 0
+    try:
+        _images().get(image)
+    except engine.errors().ImageNotFound:
+        return False
+    return True
 
 
 def ensure_base(log=print) -> float:
@@ -38,8 +35,11 @@ def ensure_base(log=print) -> float:
     if exists(BASE):
         return 0.0
     t = time.monotonic()
-    if _docker("pull", BASE, timeout=60, check=False).returncode == 0:
+    try:
+        _images().pull(BASE)
         return time.monotonic() - t
+    except engine.errors().APIError:
+        pass
     log(f"no registry answered for {BASE}: building it from Debian's archive (mmdebstrap)")
     if not shutil.which("mmdebstrap"):
         raise NetdojoError("mmdebstrap is missing: run scripts/install-docker.sh")
@@ -49,7 +49,11 @@ def ensure_base(log=print) -> float:
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise NetdojoError(f"mmdebstrap failed: {r.stderr.strip()[-800:]}")
-        _docker("import", str(tar), BASE)
+        repo, tag = BASE.split(":")
+        try:
+            engine.client().api.import_image_from_file(str(tar), repository=repo, tag=tag)
+        except engine.errors().APIError as e:
+            raise NetdojoError(f"docker import {BASE}: {e.explanation}") from None
     return time.monotonic() - t
 
 
@@ -76,19 +80,30 @@ def build(log=print, no_cache: bool = False) -> dict[str, float]:
     times = {"base_s": ensure_base(log)}
     t = time.monotonic()
     fetch_wheels(log)
-    args = ["build", "--force-rm", "-t", NODE_IMAGE, str(DOCKER_DIR)] + (["--no-cache"] if no_cache else [])
-    r = subprocess.run(["docker", *args], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise NetdojoError(f"docker build {NODE_IMAGE} failed:\n{r.stdout[-1500:]}{r.stderr[-800:]}")
+    log(f"building {NODE_IMAGE} from {DOCKER_DIR}")
+    lines: list[str] = []
+    try:
+        for chunk in engine.client().api.build(path=str(DOCKER_DIR), tag=NODE_IMAGE, rm=True,
+                                               forcerm=True, nocache=no_cache, decode=True):
+            if "error" in chunk:
+                raise NetdojoError(f"docker build {NODE_IMAGE} failed:\n"
+                                   + "".join(lines[-15:]) + chunk["error"].strip())
+            text = chunk.get("stream", "")
+            lines.append(text)
+            if text.startswith("Step "):  # one line per Dockerfile step: progress, not noise
+                log("  " + text.strip()[:100])
+    except engine.errors().APIError as e:
+        raise NetdojoError(f"docker build {NODE_IMAGE}: {e.explanation}") from None
     times["node_s"] = time.monotonic() - t
     return times
 
 
 def listing() -> list[dict[str, str]]:
-    out = _docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}\t{{.Size}}\t{{.CreatedSince}}")
     rows = []
-    for line in out.stdout.splitlines():
-        name, size, age = line.split("\t")
-        if name.startswith(("netdojo/", "debian:")):
-            rows.append({"image": name, "size": size, "created": age})
+    for img in _images().list():
+        created = img.attrs.get("Created", "")[:19].replace("T", " ")
+        for name in img.tags:
+            if name.startswith(("netdojo/", "debian:")):
+                rows.append({"image": name, "size": f"{img.attrs.get('Size', 0) / 1e6:.0f}MB",
+                             "created": created})
     return rows

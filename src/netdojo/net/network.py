@@ -20,7 +20,7 @@ from pathlib import Path
 from pyroute2 import IPRoute
 
 from netdojo.errors import BuildError
-from netdojo.net import containers, netns, shaping
+from netdojo.net import containers, engine, netns, shaping
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.topo.addressing import Addressing, mac_for, plan_addresses
 from netdojo.topo.model import Link, Topology
@@ -126,10 +126,10 @@ class Network:
         node = sn or dn
         if self.is_container(node):  # type: ignore[arg-type]
             name = self.run.container(node)  # type: ignore[arg-type]
-            args = [f"{name}:{sp}", dp] if sn else [sp, f"{name}:{dp}"]
-            r = subprocess.run(["docker", "cp", *args], capture_output=True, text=True)
-            if r.returncode != 0:
-                raise BuildError(f"docker cp: {r.stderr.strip()}")
+            if sn:
+                engine.get_file(name, sp, Path(dp))
+            else:
+                engine.put_file(name, Path(sp), dp)
         else:
             try:
                 shutil.copy(sp, dp)
@@ -142,13 +142,11 @@ class Network:
             return (f"{node} is a namespace node: its processes write where they were started "
                     "(it has no filesystem of its own)\n")
         name = self.run.container(node)
-        out = subprocess.run(["docker", "logs", "--tail", str(lines), name],
-                             capture_output=True, text=True)
         files = subprocess.run(self.exec_argv(node, [
             "sh", "-c", f"for f in /var/log/*.log /var/log/*.out; do [ -s \"$f\" ] && "
             f"echo \"== $f\" && tail -n {lines} \"$f\"; done; true"]),
             capture_output=True, text=True)
-        return out.stdout + out.stderr + files.stdout
+        return containers.logs(name, lines) + files.stdout
 
     def build(self) -> None:
         self.run.namespaces = self.planned_namespaces()

@@ -72,9 +72,19 @@ class Service:
 
     def sh(self, cmd: list[str], input: str | None = None,
            timeout: float = 30) -> subprocess.CompletedProcess:
-        """Run a command inside this service's container."""
-        return subprocess.run(self.net.exec_argv(self.node, cmd), input=input,
-                              capture_output=True, text=True, timeout=timeout)
+        """Run a command inside this service's container, within `timeout` seconds.
+
+        The limit is enforced inside the node as well (coreutils' timeout): a killed
+        `docker exec` client would leave its process running in the container."""
+        argv = ["timeout", "-k", "2", f"{timeout:g}", *cmd]
+        try:
+            r = subprocess.run(self.net.exec_argv(self.node, argv), input=input,
+                               capture_output=True, text=True, timeout=timeout + 10)
+        except subprocess.TimeoutExpired:
+            r = None
+        if r is None or r.returncode in (124, 137) and _timed_out(r):
+            raise self.fail(f"`{' '.join(cmd)[:80]}` did not finish within {timeout:g} s")
+        return r
 
     def allow(self, *keys: str) -> None:
         """Refuse settings this service does not know (a typo must not be ignored silently)."""
@@ -104,3 +114,9 @@ class Service:
     def listening(self, port: int, udp: bool = False) -> bool:
         r = self.sh(["ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}"])
         return bool(r.stdout.strip())
+
+
+def _timed_out(r: subprocess.CompletedProcess) -> bool:
+    # 124: timeout's TERM worked; 137: its KILL was needed.  A command of ours that exits 124
+    # on its own would be misread, and none does.
+    return r.returncode == 124 or (r.returncode == 137 and not r.stderr.strip())

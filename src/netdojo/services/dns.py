@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from netdojo.services.base import Service
+from netdojo.services.base import Service, ServiceError
 
 CONF = "/etc/netdojo/dns/named.conf"
 TYPES = {"A", "AAAA", "CNAME", "MX", "PTR", "TXT", "NS"}
@@ -47,6 +47,7 @@ def reverse_zones(net) -> list[str]:
 class _Bind(Service):
     config_path = CONF
     ready_timeout = 20.0
+    check_timeout = 10.0
 
     def check_argv(self) -> list[str]:
         return ["named-checkconf", "-z", CONF]
@@ -145,8 +146,14 @@ class BindAuthoritative(_Bind):
         if zone is None:
             return None
         probe = "/tmp/netdojo-zone-check"
-        r = self.sh(["sh", "-c", f'cat > {probe} && named-checkzone -k fail -i local {zone} '
-                     f'{probe}; s=$?; rm -f {probe}; exit $s'], input=text)
+        try:  # a $GENERATE over billions of names, or $INCLUDE /dev/zero, never ends
+            r = self.sh(["sh", "-c", f'cat > {probe} && named-checkzone -k fail -i local {zone} '
+                         f'{probe}; s=$?; rm -f {probe}; exit $s'], input=text,
+                        timeout=self.check_timeout)
+        except ServiceError:
+            return (f"named-checkzone did not finish within {self.check_timeout:g} s: does a "
+                    "$GENERATE range or an $INCLUDE never end? Keep the zone to the records "
+                    "the lab asks for")
         if r.returncode == 0:
             return None
         return (r.stdout + r.stderr).replace(probe, path).strip()

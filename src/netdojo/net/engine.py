@@ -1,0 +1,111 @@
+"""The Docker engine, spoken to through the Docker SDK for Python (Containernet's choice), so
+that limits, exit codes and errors come back as data whichever docker client is on PATH.
+
+The one thing left to the docker CLI is `docker exec` (see containers.exec_argv): commands in a
+node stream their own stdin, stdout and tty, and netdojo reads the command's output, never
+docker's."""
+
+from __future__ import annotations
+
+import functools
+import io
+import tarfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from netdojo.errors import BuildError
+
+
+@functools.cache
+def client() -> Any:
+    try:
+        import docker
+    except ImportError:  # a broken install; pyproject names the package
+        raise BuildError("the Docker SDK for Python is missing: reinstall netdojo "
+                         "(scripts/install.sh)") from None
+    try:
+        c = docker.from_env(timeout=180)
+        c.ping()
+    except docker.errors.DockerException as e:
+        raise BuildError(f"the Docker engine does not answer ({_short(e)}): "
+                         "run scripts/install-docker.sh") from None
+    return c
+
+
+def available() -> bool:
+    try:
+        client()
+    except BuildError:
+        return False
+    return True
+
+
+def _short(e: BaseException) -> str:
+    text = getattr(e, "explanation", None) or str(e)
+    return str(text).strip()[-600:]
+
+
+def error(what: str, e: BaseException) -> BuildError:
+    return BuildError(f"{what}: {_short(e)}")
+
+
+def errors() -> Any:
+    import docker
+    return docker.errors
+
+
+def get(name: str) -> Any | None:
+    """The container called `name`, or None when there is none."""
+    try:
+        return client().containers.get(name)
+    except errors().NotFound:
+        return None
+
+
+def put_file(name: str, src: Path, dest: str) -> None:
+    """Copy a host file (or folder) into a container, as `docker cp SRC NAME:DEST` does."""
+    target = PurePosixPath(dest)
+    c = get(name)
+    if c is None:
+        raise BuildError(f"no container {name}")
+    into_dir = dest.endswith("/") or _is_dir(c, dest)
+    folder, arcname = (target, src.name) if into_dir else (target.parent, target.name)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        tar.add(str(src), arcname=arcname)
+    try:
+        c.put_archive(str(folder), buf.getvalue())
+    except errors().APIError as e:
+        raise error(f"copy {src} -> {name}:{dest}", e) from None
+
+
+def _is_dir(c: Any, path: str) -> bool:
+    try:
+        stat = c.get_archive(path)[1]
+    except errors().NotFound:
+        return False
+    return bool(stat.get("mode", 0) & (1 << 31))  # Go's os.ModeDir
+
+
+def get_file(name: str, src: str, dest: Path) -> None:
+    """Copy a file or folder out of a container, as `docker cp NAME:SRC DEST` does."""
+    c = get(name)
+    if c is None:
+        raise BuildError(f"no container {name}")
+    try:
+        stream, _stat = c.get_archive(src)
+    except errors().NotFound:
+        raise BuildError(f"copy {name}:{src}: no such file in the node") from None
+    buf = io.BytesIO(b"".join(stream))
+    with tarfile.open(fileobj=buf) as tar:
+        members = tar.getmembers()
+        top = PurePosixPath(src).name or members[0].name
+        base = dest / top if dest.is_dir() else dest
+        for m in members:
+            rel = PurePosixPath(m.name).relative_to(top) if m.name != top else PurePosixPath()
+            out = base / rel
+            if m.isdir():
+                out.mkdir(parents=True, exist_ok=True)
+            elif m.isfile():
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(tar.extractfile(m).read())  # type: ignore[union-attr]
