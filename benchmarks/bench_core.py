@@ -79,9 +79,10 @@ def loss_row(shaper: str, loss: float, probes: int) -> dict:
             "pass": bands.loss_ok(r.sent, lost, p)}
 
 
-def fidelity(quick: bool) -> dict:
+def fidelity(quick: bool, only: list[str] | None = None) -> dict:
     caps = probe()
-    shapers = [s for s, ok in (("netem", caps.netem), ("userspace", caps.userspace_shaper)) if ok]
+    shapers = [s for s, ok in (("netem", caps.netem), ("userspace", caps.userspace_shaper))
+               if ok and (not only or s in only)]
     out = {}
     for s in shapers:
         print(f"fidelity: {s}", flush=True)
@@ -187,6 +188,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", choices=["fidelity", "scale"])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--shapers", help="only these shapers, e.g. netem (default: every one here)")
     a = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     path = OUT / "core.json"
@@ -195,7 +197,7 @@ def main() -> int:
                 f"{platform.system()} {platform.release()}, {platform.machine()}, "
                 f"{len(__import__('os').sched_getaffinity(0))} cores"})
     if a.only in (None, "fidelity"):
-        res["fidelity"] = fidelity(a.quick)
+        res["fidelity"] = fidelity(a.quick, a.shapers.split(",") if a.shapers else None)
     if a.only in (None, "scale"):
         res["scale"] = scale(a.quick)
     path.write_text(json.dumps(res, indent=1) + "\n")

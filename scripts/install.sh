@@ -17,8 +17,14 @@ APT_PACKAGES=(
   chromium   # the tests load every HTML report in headless Chromium (it renders, its images load)
 )
 
+# The lab VM's image runs its tests without a browser (NETDOJO_NO_BROWSER=1, netdojo vm build).
+if [ -n "${NETDOJO_NO_BROWSER:-}" ]; then
+  APT_PACKAGES=("${APT_PACKAGES[@]/chromium/}")
+fi
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
+  [ -n "$p" ] || continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

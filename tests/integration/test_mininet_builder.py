@@ -12,6 +12,7 @@ from netdojo.measure.ping import ping
 from netdojo.net import lifecycle, netns
 from netdojo.topo import ring, star
 
+from . import shaping_checks
 from .helpers import alive, cli, popen_cli, run_state, wait_for_line, wait_until
 
 
@@ -38,6 +39,34 @@ def test_tclink_rate(clean, caps):
     try:
         res = iperf(net.ns("h1"), net.ns("h2"), net.ip("h2"), seconds=3)
         assert bands.goodput_ok(20, res.goodput_mbps), res.goodput_mbps
+    finally:
+        net.run.teardown()
+
+
+def test_tclink_delay_and_loss_with_netem(clean, caps):
+    """TCLink's netem path, which every stock distro kernel takes (the lab VM runs it here)."""
+    if not caps.netem:
+        pytest.skip(f"no sch_netem in this kernel ({caps.notes.get('netem', '')}): the lab VM "
+                    "runs this test (tests/integration/test_vm.py)")
+    net = lifecycle.up(star(2, delay=5), detached=True, builder="mininet")
+    try:  # h1-s1-h2: two links of 5 ms, each shaped on both ends' egress
+        median = shaping_checks._median_rtt(net, "h1", "h2", 30)
+        if shaping_checks.under_tcg():
+            base_net = lifecycle.up(star(2), detached=True, builder="mininet")
+            try:
+                base = shaping_checks._median_rtt(base_net, "h1", "h2", 30)
+            finally:
+                base_net.run.teardown()
+            shaping_checks._tcg_effect(20.0, median, base, stages=4)
+        else:
+            assert bands.rtt_ok(20.0, median), f"median {median} ms for 20 ms"
+    finally:
+        net.run.teardown()
+    net = lifecycle.up(star(2, loss=5), detached=True, builder="mininet")
+    try:
+        r = ping(net.ns("h1"), net.ip("h2"), count=1000, interval=0.005)
+        p = 1 - (1 - 0.05) ** 4  # four lossy egresses on the way there and back
+        assert bands.loss_ok(r.sent, r.sent - r.received, p, z=3.29), (r.sent, r.received)
     finally:
         net.run.teardown()
 

@@ -1,0 +1,130 @@
+"""`netdojo vm build | up | down | status | ssh | run`: the lab VM (or, with --host, any Linux
+machine with netdojo installed) driven from this one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from netdojo.errors import NetdojoError
+from netdojo.vm.state import VmDir
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def cmd_build(a: argparse.Namespace) -> int:
+    from netdojo.vm.image import build
+
+    vm = VmDir.at(a.dir)
+    res = build(vm, log=lambda m: print(m, flush=True), with_images=not a.no_images,
+                rebuild=a.rebuild)
+    what = ", ".join(res.built) if res.built else "nothing (the image is current)"
+    print(f"vm image {res.image}: {_mb(res.size_bytes)} on disk ({_mb(res.apparent_bytes)} "
+          f"apparent, sparse); made {what} in "
+          f"{sum(res.seconds.values()):.0f} s "
+          f"({', '.join(f'{k[:-2]} {v:.0f} s' for k, v in res.seconds.items())})")
+    print("next: netdojo vm up")
+    return 0
+
+
+def cmd_up(a: argparse.Namespace) -> int:
+    from netdojo.vm.qemu import up
+
+    vm = VmDir.at(a.dir)
+    st = up(vm, memory_mb=a.memory, cpus=a.cpus, accel=a.accel, fresh=a.fresh,
+            log=lambda m: print(m, flush=True))
+    print(f"vm up: {st['accel'].upper()}, ssh on 127.0.0.1:{st['port']} "
+          f"(booted to SSH in {st['boot_s']:.0f} s)")
+    print("next: netdojo vm run -- lab check arp-routing --dir labs/arp-routing/solution")
+    return 0
+
+
+def cmd_down(a: argparse.Namespace) -> int:
+    from netdojo.vm.qemu import down
+
+    print(down(VmDir.at(a.dir)))
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    from netdojo.vm.qemu import status
+
+    vm = VmDir.at(a.dir)
+    info, st = vm.info(), status(vm)
+    if info:
+        print(f"image: {vm.disk} ({_mb(info['size_bytes'])} on disk), built {info['built']}")
+    else:
+        print(f"image: none in {vm.dir} (netdojo vm build)")
+    if st:
+        print(f"vm: running, pid {st['pid']}, {st['accel'].upper()}, ssh 127.0.0.1:{st['port']}")
+    else:
+        print("vm: not running (netdojo vm up)")
+    return 0
+
+
+def _target(a: argparse.Namespace):
+    from netdojo.vm.remote import Target
+
+    return Target.host(a.host, a.port, a.identity) if a.host else Target.vm(VmDir.at(a.dir))
+
+
+def cmd_ssh(a: argparse.Namespace) -> int:
+    import os
+
+    t = _target(a)
+    os.execvp("ssh", t.ssh_argv(a.command))
+    return 0
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from netdojo.vm.remote import run_netdojo
+
+    cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if not cmd:
+        raise NetdojoError("netdojo vm run -- <netdojo command>, e.g. netdojo vm run -- lab list")
+    return run_netdojo(_target(a), cmd, sys.stdout, sys.stderr)
+
+
+def _where(s: argparse.ArgumentParser, remote: bool = False) -> None:
+    s.add_argument("--dir", help="the VM's folder (default: .vm in a checkout)")
+    if remote:
+        s.add_argument("--host", metavar="USER@HOST",
+                       help="any Linux machine with netdojo installed, instead of the VM")
+        s.add_argument("--port", type=int, default=22, help="with --host: its SSH port")
+        s.add_argument("-i", "--identity", help="with --host: the private key to log in with")
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("vm", help="the lab VM: build a Debian image, boot it with QEMU, run "
+                                  "netdojo in it over SSH")
+    vsub = p.add_subparsers(dest="vm_action", required=True)
+    s = vsub.add_parser("build", help="make the disk image from Debian's archive (mmdebstrap)")
+    _where(s)
+    s.add_argument("--no-images", action="store_true",
+                   help="leave the lab image out (the VM builds it when a lab needs it)")
+    s.add_argument("--rebuild", action="store_true", help="make every stage again")
+    s.set_defaults(func=cmd_build)
+    s = vsub.add_parser("up", help="boot the VM (KVM where it works, else TCG); SSH on loopback")
+    _where(s)
+    s.add_argument("--memory", type=int, default=2048, metavar="MB")
+    s.add_argument("--cpus", type=int, default=2)
+    s.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
+    s.add_argument("--fresh", action="store_true", help="start from the image as built")
+    s.set_defaults(func=cmd_up)
+    s = vsub.add_parser("down", help="shut the VM down (nothing of it is left running)")
+    _where(s)
+    s.set_defaults(func=cmd_down)
+    s = vsub.add_parser("status", help="the image and whether the VM runs")
+    _where(s)
+    s.set_defaults(func=cmd_status)
+    s = vsub.add_parser("ssh", help="a shell in the VM (or run one command)")
+    _where(s, remote=True)
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_ssh)
+    s = vsub.add_parser("run", help="run a netdojo command in the VM: files it names go up "
+                                    "first, its --out folder comes back")
+    _where(s, remote=True)
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_run)

@@ -1,0 +1,310 @@
+"""`netdojo vm build`: a bootable disk image made from Debian's archive alone.
+
+Two stages, each kept in the VM folder and made again only when its inputs change:
+  1. base-KEY/: mmdebstrap of bookworm with Debian's stock kernel, systemd, OpenSSH, the Docker
+     engine and every apt package scripts/install.sh names (read from that script, so the VM and
+     a lab machine get the same set);
+  2. disk.img: the base, plus netdojo's checkout in /opt/netdojo installed by its own
+     scripts/install.sh (offline, from wheels fetched on the host), an SSH host key and a login
+     key made for this host, and the lab image saved from the host's Docker engine (loaded on
+     first boot); written to an ext4 file with `mke2fs -d`, so no loop device or mount is used.
+
+QEMU boots the image's own kernel and initrd directly (-kernel/-initrd), which needs no boot
+loader in the image."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from netdojo.errors import NetdojoError
+from netdojo.paths import in_checkout, project_root
+from netdojo.vm import keys
+from netdojo.vm.state import VmDir
+
+SUITE = "bookworm"
+VM_PACKAGES = [
+    "linux-image-amd64", "systemd-sysv", "udev", "dbus", "openssh-server", "kmod", "procps",
+    "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano",
+]
+DISK_SIZE = "12G"  # sparse: only what is written takes space
+WHEEL_EXTRAS = ["setuptools>=61", "wheel"]  # install.sh's editable install builds offline
+IMAGES = ["netdojo/node:latest"]
+
+NETWORKD = "[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n"
+SSHD = ("# netdojo: key login only, with the host key made at build time\n"
+        "HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUseDNS no\n")
+LOAD_IMAGES = """[Unit]
+Description=netdojo: load the lab images saved at build time
+After=docker.service
+Requires=docker.service
+ConditionPathExists=/var/lib/netdojo/images.tar
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'docker load -i /var/lib/netdojo/images.tar && rm /var/lib/netdojo/images.tar'
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+@dataclass
+class BuildResult:
+    image: Path
+    built: list[str]          # the stages made this time ([] when everything was current)
+    seconds: dict[str, float]
+    size_bytes: int           # blocks the image really uses (it is sparse)
+    apparent_bytes: int
+
+
+def apt_packages() -> list[str]:
+    """The apt packages scripts/install.sh installs, less the browser the VM does not need."""
+    text = (project_root() / "scripts" / "install.sh").read_text()
+    block = re.search(r"APT_PACKAGES=\((.*?)\n\)", text, re.S)
+    if not block:
+        raise NetdojoError("scripts/install.sh: no APT_PACKAGES=( … ) list found")
+    words = " ".join(line.split("#")[0] for line in block.group(1).splitlines()).split()
+    return [w for w in words if w != "chromium"]
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def source_files() -> list[Path]:
+    """The checkout's files as git sees them (tracked, and new ones not ignored), or every
+    file but the local and generated ones."""
+    root = project_root()
+    r = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                        "--exclude-standard"], capture_output=True)
+    if r.returncode == 0 and r.stdout:
+        return sorted(root / p for p in r.stdout.decode().split("\0")
+                      if p and (root / p).is_file())
+    skip = {".git", ".venv", ".vm", "build", "__pycache__", ".pytest_cache", ".ruff_cache",
+            "reports", ".wheels"}
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and not skip & set(p.relative_to(root).parts))
+
+
+def _run(argv: list[str], what: str, log, **kw) -> subprocess.CompletedProcess:
+    r = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise NetdojoError(f"vm build: {what} failed (exit {r.returncode}):\n"
+                           f"{(r.stdout + r.stderr).strip()[-2000:]}")
+    return r
+
+
+def _tools() -> None:
+    missing = [t for t in ("mmdebstrap", "mke2fs", "qemu-system-x86_64") if not shutil.which(t)]
+    if missing:
+        raise NetdojoError(f"vm build needs {', '.join(missing)}: run scripts/install-vm.sh "
+                           "(as root)")
+
+
+def build_base(vm: VmDir, log=print) -> tuple[Path, bool]:
+    """Stage 1: Debian with its kernel and every package; cached by the package list."""
+    packages = sorted(set(VM_PACKAGES + apt_packages()))
+    key = _digest(SUITE, *packages, NETWORKD, SSHD, "base-v1")
+    base = vm.dir / f"base-{key}"
+    if (base / "etc" / "os-release").exists():
+        return base, False
+    for old in vm.dir.glob("base-*"):
+        shutil.rmtree(old)
+    log(f"stage 1/2: mmdebstrap {SUITE} with {len(packages)} packages (Debian's archive; a few "
+        "minutes the first time)")
+    hooks = [
+        'echo "iperf3 iperf3/start_daemon boolean false" | chroot "$1" debconf-set-selections',
+    ]
+    custom = [
+        'echo netdojo-vm > "$1/etc/hostname"',
+        'printf "127.0.0.1 localhost\\n127.0.1.1 netdojo-vm\\n" > "$1/etc/hosts"',
+        'echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" > "$1/etc/fstab"',
+        f'printf "{_esc(NETWORKD)}" > "$1/etc/systemd/network/80-netdojo.network"',
+        'chroot "$1" systemctl enable systemd-networkd',
+        # QEMU's user-mode network answers DNS at 10.0.2.3; no resolver daemon is needed
+        'rm -f "$1/etc/resolv.conf" && echo "nameserver 10.0.2.3" > "$1/etc/resolv.conf"',
+        f'printf "{_esc(SSHD)}" > "$1/etc/ssh/sshd_config.d/netdojo.conf"',
+        'rm -f "$1"/etc/ssh/ssh_host_*',  # the build writes this host's key in stage 2
+        'chroot "$1" apt-get clean',
+    ]
+    tmp = vm.dir / f"base-{key}.part"  # a folder: stage 2 copies it, and nothing else does
+    argv = ["mmdebstrap", "--variant=apt", "--mode=root", "--include=" + ",".join(packages)]
+    argv += [f"--essential-hook={h}" for h in hooks]
+    argv += [f"--customize-hook={h}" for h in custom]
+    argv += [SUITE, str(tmp)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: list[str] = []
+    for line in proc.stdout:  # type: ignore[union-attr]
+        tail = (tail + [line])[-40:]
+        if line.startswith("I: ") and any(w in line for w in ("downloading", "installing",
+                                                              "running", "creating")):
+            log("  " + line[3:].strip()[:100])
+    if proc.wait() != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise NetdojoError("vm build: mmdebstrap failed:\n" + "".join(tail)[-2000:])
+    tmp.rename(base)
+    return base, True
+
+
+def _esc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("%", "%%")
+
+
+def _fetch_wheels(dest: Path, log) -> None:
+    """The project's Python dependencies (and the dev extras the tests need), downloaded with
+    the host's pip, whose configuration reaches PyPI here; installed offline in the image."""
+    dest.mkdir(parents=True, exist_ok=True)
+    log("stage 2/2: fetching the Python wheels the image installs offline")
+    _run([sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), "--only-binary=:all:",
+          "--python-version", "3.11", "--platform", "manylinux2014_x86_64",
+          "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
+          "--platform", "linux_x86_64", "--platform", "any", *WHEEL_EXTRAS,
+          *_requirements()], "pip download", log)
+
+
+def _requirements() -> list[str]:
+    import tomllib
+
+    conf = tomllib.loads((project_root() / "pyproject.toml").read_text())["project"]
+    return list(conf["dependencies"]) + list(conf["optional-dependencies"]["dev"])
+
+
+def _saved_images(vm: VmDir, log) -> tuple[Path | None, str]:
+    """The lab image saved from the host's engine, or None when it has none (then the VM's
+    `netdojo images build` makes it)."""
+    from netdojo.net import engine
+
+    if not engine.available():
+        log("no Docker engine on the host: the VM will build its lab image itself")
+        return None, "none"
+    try:
+        img = engine.client().images.get(IMAGES[0])
+    except engine.errors().ImageNotFound:
+        log(f"{IMAGES[0]} is not built on the host: the VM will build it itself")
+        return None, "none"
+    tar = vm.dir / f"images-{img.id.split(':')[1][:16]}.tar"
+    if not tar.is_file():
+        for old in vm.dir.glob("images-*.tar"):
+            old.unlink()
+        log(f"saving {IMAGES[0]} for the image ({img.attrs['Size'] / 1e6:.0f} MB)")
+        part = tar.with_suffix(".part")
+        with part.open("wb") as f:
+            for chunk in img.save(named=True):
+                f.write(chunk)
+        part.rename(tar)
+    return tar, img.id
+
+
+def build(vm: VmDir, log=print, with_images: bool = True, rebuild: bool = False) -> BuildResult:
+    if os.geteuid() != 0:
+        raise NetdojoError("vm build runs as root (mmdebstrap installs packages into the "
+                           "image); there is no sudo here: run it in a root shell")
+    if not in_checkout():
+        raise NetdojoError("vm build copies netdojo's checkout (its tests included) into the "
+                           "image: run it from a git clone of netdojo")
+    _tools()
+    vm.dir.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    built: list[str] = []
+    t = time.monotonic()
+    if rebuild:
+        for old in vm.dir.glob("base-*"):
+            shutil.rmtree(old)
+    base, made = build_base(vm, log)
+    seconds["base_s"] = time.monotonic() - t
+    if made:
+        built.append("base")
+    client_key, host_key = keys.ensure(vm)
+    images, image_id = _saved_images(vm, log) if with_images else (None, "none")
+    files = source_files()
+    key = _digest(base.name, image_id, client_key.public_line(), host_key.public_line(),
+                  *(f"{p.relative_to(project_root())}:{p.stat().st_mode & 0o111}" for p in files),
+                  *(p.read_bytes() for p in files))
+    info = vm.info()
+    if vm.disk.is_file() and vm.kernel.is_file() and info.get("inputs") == key:
+        seconds["disk_s"] = 0.0
+    else:
+        t = time.monotonic()
+        _assemble(vm, base, files, images, client_key, host_key, log)
+        seconds["disk_s"] = time.monotonic() - t
+        built.append("disk")
+        vm.fresh_overlay()
+    used = vm.disk.stat().st_blocks * 512
+    vm.save_info({"inputs": key, "base": base.name, "images": image_id,
+                  "size_bytes": used, "apparent_bytes": vm.disk.stat().st_size,
+                  "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+                  "seconds": {k: round(v, 1) for k, v in seconds.items()}})
+    return BuildResult(vm.disk, built, seconds, used, vm.disk.stat().st_size)
+
+
+def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, client_key,
+              host_key, log) -> None:
+    work = vm.dir / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    root = work / "root"
+    root.mkdir(parents=True)
+    try:
+        log("stage 2/2: copying the base")
+        root.rmdir()
+        _run(["cp", "-a", "--reflink=auto", str(base), str(root)], "cp -a", log)
+        src = root / "opt" / "netdojo"
+        for p in files:
+            dest = src / p.relative_to(project_root())
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, dest)
+        wheels = vm.dir / "wheels"
+        if not any(wheels.glob("*.whl")):
+            _fetch_wheels(wheels, log)
+        shutil.copytree(wheels, root / "var" / "cache" / "netdojo-wheels")
+        log("stage 2/2: installing netdojo in the image with its own scripts/install.sh")
+        _in_chroot(root, "NETDOJO_NO_BROWSER=1 PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null "
+                         "PIP_FIND_LINKS=/var/cache/netdojo-wheels bash /opt/netdojo/scripts/"
+                         "install.sh && ln -sf /opt/netdojo/.venv/bin/netdojo /usr/local/bin/"
+                         "netdojo && rm -rf /var/cache/netdojo-wheels /root/.cache", log)
+        keys.install(root, client_key, host_key)
+        if images is not None:
+            (root / "var" / "lib" / "netdojo").mkdir(parents=True, exist_ok=True)
+            shutil.copy(images, root / "var" / "lib" / "netdojo" / "images.tar")
+            unit = root / "etc" / "systemd" / "system" / "netdojo-images.service"
+            unit.write_text(LOAD_IMAGES)
+            wants = root / "etc" / "systemd" / "system" / "multi-user.target.wants"
+            wants.mkdir(parents=True, exist_ok=True)
+            (wants / unit.name).unlink(missing_ok=True)
+            (wants / unit.name).symlink_to(f"/etc/systemd/system/{unit.name}")
+        [kernel] = sorted((root / "boot").glob("vmlinuz-*"))[-1:] or [None]
+        [initrd] = sorted((root / "boot").glob("initrd.img-*"))[-1:] or [None]
+        if kernel is None or initrd is None:
+            raise NetdojoError("vm build: the image has no kernel or initrd in /boot")
+        shutil.copy(kernel, vm.kernel)
+        shutil.copy(initrd, vm.initrd)
+        log(f"stage 2/2: writing the ext4 disk image ({DISK_SIZE}, sparse)")
+        part = vm.disk.with_suffix(".part")
+        part.unlink(missing_ok=True)
+        _run(["truncate", "-s", DISK_SIZE, str(part)], "truncate", log)
+        _run(["mke2fs", "-q", "-t", "ext4", "-L", "netdojo-root", "-E", "root_owner=0:0",
+              "-d", str(root), "-F", str(part)], "mke2fs -d", log)
+        part.rename(vm.disk)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _in_chroot(root: Path, script: str, log) -> None:
+    """Run a shell script in the image's root.  The mounts it needs (/dev, /proc) live in a
+    private mount namespace, so they vanish with the process whatever happens to it."""
+    inner = (f'mount --bind /dev "{root}/dev" && mount -t proc proc "{root}/proc" && '
+             f'mount -t sysfs sys "{root}/sys" && exec chroot "{root}" /bin/sh -c "$0"')
+    _run(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner, script],
+         "install in the image", log)

@@ -1,0 +1,203 @@
+"""`netdojo vm up | down | status`: the image booted with QEMU, SSH forwarded to 127.0.0.1
+only, and the QEMU process ended by the id recorded when it started.
+
+KVM where /dev/kvm works; otherwise TCG, QEMU's software CPU, which runs the same kernel and
+the same netem, only slower.  "Works" is measured, not assumed: on some hosts /dev/kvm opens yet
+a guest kernel never gets past its setup code, so a KVM boot that has not reached the kernel's
+first userspace step in KVM_PROBE_S is stopped, the host is remembered as KVM-broken, and the VM
+boots under TCG."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from netdojo.errors import NetdojoError
+from netdojo.vm import keys
+from netdojo.vm.state import VmDir
+
+KVM_PROBE_S = 30.0
+SSH_DEADLINE_TCG_S = 600.0
+SSH_DEADLINE_KVM_S = 180.0
+USERSPACE_MARK = "Run /init as init process"
+
+
+def kvm_usable() -> tuple[bool, str]:
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError as e:
+        return False, f"/dev/kvm: {e.strerror}"
+    os.close(fd)
+    return True, "/dev/kvm opens"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _alive(pid: int, disk: Path) -> bool:
+    """The recorded pid is still our QEMU (not a recycled pid of something else)."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return bool(cmd) and b"qemu-system" in cmd[0] and any(str(disk).encode() in c for c in cmd)
+
+
+def status(vm: VmDir) -> dict | None:
+    """The running VM's record, or None; a record whose QEMU is gone is removed (reaped)."""
+    st = vm.running()
+    if st is None:
+        return None
+    if _alive(st["pid"], vm.overlay):
+        return st
+    vm.running_file.unlink(missing_ok=True)
+    return None
+
+
+def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int) -> list[str]:
+    argv = ["qemu-system-x86_64", "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
+            "-m", str(memory_mb), "-smp", str(cpus),
+            "-kernel", str(vm.kernel), "-initrd", str(vm.initrd),
+            "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=4 net.ifnames=1",
+            "-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
+            "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22",
+            "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
+            "-display", "none", "-serial", f"file:{vm.console}", "-monitor", "none",
+            "-daemonize", "-pidfile", str(vm.dir / "qemu.pid")]
+    if accel == "kvm":
+        argv += ["-accel", "kvm", "-cpu", "host"]
+    else:
+        argv += ["-accel", "tcg,thread=multi", "-cpu", "max"]
+    return argv
+
+
+def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int) -> int:
+    vm.console.write_text("")
+    (vm.dir / "qemu.pid").unlink(missing_ok=True)
+    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise NetdojoError(f"qemu ({accel}) did not start: {r.stderr.strip()[-800:]}")
+    return int((vm.dir / "qemu.pid").read_text())
+
+
+def _stop(pid: int, disk: Path, grace: float = 10.0) -> None:
+    if not _alive(pid, disk):
+        return
+    os.kill(pid, signal.SIGTERM)  # QEMU exits at once on SIGTERM (the guest just stops)
+    deadline = time.monotonic() + grace
+    while _alive(pid, disk) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid, disk):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _reached_userspace(vm: VmDir) -> bool:
+    try:
+        return USERSPACE_MARK in vm.console.read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def _choose_accel(vm: VmDir, accel: str, log) -> str:
+    if accel != "auto":
+        return accel
+    broken = vm.dir / "kvm-broken"
+    ok, why = kvm_usable()
+    if not ok:
+        log(f"KVM is not available ({why}): booting under TCG, QEMU's software CPU, which "
+            "is several times slower than KVM")
+        return "tcg"
+    if broken.is_file():
+        log(f"KVM did not boot a guest on this host before ({broken.read_text().strip()}): "
+            "booting under TCG, several times slower")
+        return "tcg"
+    return "kvm"
+
+
+def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
+       fresh: bool = False, log=print) -> dict:
+    if status(vm):
+        raise NetdojoError("the VM is already running (netdojo vm status; netdojo vm down)")
+    if not vm.disk.is_file() or not vm.kernel.is_file():
+        raise NetdojoError(f"no VM image in {vm.dir}: run `netdojo vm build` first")
+    if fresh:
+        vm.fresh_overlay()
+    if not vm.overlay.is_file() or vm.overlay.stat().st_mtime < vm.disk.stat().st_mtime:
+        r = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
+                            str(vm.disk), str(vm.overlay)], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise NetdojoError(f"qemu-img create: {r.stderr.strip()}")
+    chosen = _choose_accel(vm, accel, log)
+    t0 = time.monotonic()
+    port = _free_port()
+    if chosen == "kvm" and accel == "auto":
+        why = None
+        try:
+            pid = _start(vm, chosen, port, memory_mb, cpus)
+        except NetdojoError as e:
+            why = f"QEMU refused KVM here: {str(e).splitlines()[0][:160]}"
+        if why is None:
+            deadline = time.monotonic() + KVM_PROBE_S
+            while not _reached_userspace(vm) and time.monotonic() < deadline:
+                time.sleep(0.25)
+            if not _reached_userspace(vm):
+                _stop(pid, vm.overlay)
+                tail = (vm.console.read_text(errors="replace").strip().splitlines()[-1:]
+                        or ["nothing"])
+                why = (f"a KVM guest showed no userspace in {KVM_PROBE_S:.0f} s; its console "
+                       f"ended at: {tail[0][:120]}")
+        if why:
+            (vm.dir / "kvm-broken").write_text(why + "\n")
+            log(f"{why}. Booting under TCG instead (several times slower); this host is "
+                "remembered as KVM-broken")
+            chosen, t0, port = "tcg", time.monotonic(), _free_port()
+            pid = _start(vm, chosen, port, memory_mb, cpus)
+    else:
+        pid = _start(vm, chosen, port, memory_mb, cpus)
+    st = {"pid": pid, "port": port, "accel": chosen, "started": time.time(),
+          "memory_mb": memory_mb, "cpus": cpus}
+    vm.running_file.write_text(json.dumps(st))
+    host = keys.KeyPair(vm.host_key)
+    vm.known_hosts.write_text(keys.known_hosts_line(host, port))
+    log(f"booting ({chosen.upper()}); waiting for SSH on 127.0.0.1:{port}")
+    from netdojo.vm.remote import Target
+
+    try:
+        Target.vm(vm).wait(SSH_DEADLINE_KVM_S if chosen == "kvm" else SSH_DEADLINE_TCG_S,
+                           alive=lambda: _alive(pid, vm.overlay))
+    except BaseException:
+        _stop(pid, vm.overlay)
+        vm.running_file.unlink(missing_ok=True)
+        raise
+    st["boot_s"] = round(time.monotonic() - t0, 1)
+    vm.running_file.write_text(json.dumps(st))
+    return st
+
+
+def down(vm: VmDir) -> str:
+    st = vm.running()
+    if st is None:
+        return "vm: not running"
+    pid = st["pid"]
+    if _alive(pid, vm.overlay):
+        from netdojo.vm.remote import Target
+
+        try:  # a clean shutdown keeps the overlay's filesystem consistent
+            Target.vm(vm).exec("systemctl poweroff", timeout=10)
+        except (NetdojoError, OSError):
+            pass
+        deadline = time.monotonic() + 60
+        while _alive(pid, vm.overlay) and time.monotonic() < deadline:
+            time.sleep(0.25)
+        _stop(pid, vm.overlay)
+    vm.running_file.unlink(missing_ok=True)
+    (vm.dir / "qemu.pid").unlink(missing_ok=True)
+    return f"vm: down (QEMU pid {pid} ended)"

@@ -1,0 +1,125 @@
+"""Issue 11 on a real VM: the image built from Debian's archive, booted with QEMU (TCG where KVM
+does not work, as on this machine kind), driven over SSH with paramiko; a lab checked inside it
+from the host; the netem path's fidelity tests run inside it (this host's kernel has no
+sch_netem) with their JUnit XML brought back over SFTP; known-hosts checking; and nothing of
+the VM left running after `vm down`.
+
+The image is cached in the checkout's .vm/ (gitignored), so a second run only boots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from netdojo.errors import NetdojoError
+from netdojo.labs.catalog import find_lab
+from netdojo.vm import qemu
+from netdojo.vm.remote import Target
+from netdojo.vm.state import VmDir
+
+from .helpers import cli, wait_until
+
+LAB = find_lab("arp-routing")
+IN_VM_TESTS = ["tests/integration/test_shaping.py", "tests/integration/test_mininet_builder.py"]
+
+
+@pytest.fixture(scope="module")
+def vm():
+    if not shutil.which("qemu-system-x86_64") or not shutil.which("mmdebstrap"):
+        pytest.skip("no QEMU or mmdebstrap: scripts/install-vm.sh installs them")
+    d = VmDir.at()
+    r = cli("vm", "build", "--no-images", timeout=1500)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "vm image" in r.stdout and "MB on disk" in r.stdout, r.stdout
+    if qemu.status(d):
+        qemu.down(d)
+    r = cli("vm", "up", "--fresh", timeout=900)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    yield d
+    qemu.down(d)
+
+
+def test_a_lab_checked_in_the_vm_from_the_host_scores_full_marks(vm):
+    r = cli("vm", "run", "--", "lab", "check", "arp-routing", "--dir",
+            str(LAB.dir / "solution"), timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "10/10 points (100 %)" in r.stdout and "sent" in r.stderr, r.stdout[-800:]
+    # a failing command's exit code comes back as its own
+    r = cli("vm", "run", "--", "lab", "check", "arp-routing", "--dir",
+            str(LAB.dir / "starter"), timeout=600)
+    assert r.returncode == 1 and "(100 %)" not in r.stdout, r.stdout[-800:]
+
+
+def test_a_grading_run_in_the_vm_brings_its_gradebook_back(vm, tmp_path):
+    klass = tmp_path / "class"
+    shutil.copytree(LAB.dir / "solution", klass / "alice")
+    out = tmp_path / "grades"
+    r = cli("vm", "run", "--", "grade", "arp-routing", str(klass), "--out", str(out),
+            "--calibrate-every", "0", timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    rows = (out / "grades.csv").read_text()
+    assert "alice" in rows and (out / "gradebook.sqlite").is_file(), rows
+
+
+def test_the_netem_path_holds_inside_the_vm(vm, tmp_path):
+    t = Target.vm(vm)
+    code, out, err = t.exec(
+        "cd /opt/netdojo && .venv/bin/python -m pytest -q -p no:cacheprovider "
+        f"{' '.join(IN_VM_TESTS)} -k 'not userspace' --junitxml=/tmp/netem.xml", timeout=900)
+    client = t.connect()
+    try:
+        sftp = client.open_sftp()
+        sftp.get("/tmp/netem.xml", str(tmp_path / "netem.xml"))
+    finally:
+        client.close()
+    cases = list(ET.parse(tmp_path / "netem.xml").iter("testcase"))
+    results = {}
+    for c in cases:
+        bad = c.find("failure") if c.find("failure") is not None else c.find("error")
+        skip = c.find("skipped")
+        results[c.get("name")] = ("failed: " + bad.get("message", "") if bad is not None else
+                                  "skipped: " + skip.get("message", "") if skip is not None
+                                  else "passed")
+    (vm.dir / "netem-results.json").write_text(json.dumps(results, indent=1))
+    assert code == 0, out[-3000:] + err[-1000:]
+    netem = {k: v for k, v in results.items() if "[netem" in k}
+    assert len(netem) == 8, results  # delay ×3, hops, jitter, rate ×2, loss
+    assert not any("no sch_netem" in v for v in netem.values()), netem
+    # what TCG cannot hold is skipped only after the effect was asserted, with its figures
+    for name, v in results.items():
+        assert v == "passed" or v.startswith("skipped: needs KVM: under TCG") or \
+            "the Mininet builder shapes delay itself" in v, (name, v)
+    assert results["test_loss[netem]"] == "passed", results
+    assert results["test_tclink_rate"] == "passed", results
+    assert results["test_tclink_delay_and_loss_with_netem"] == "passed", results
+
+
+def test_known_hosts_checking_refuses_an_unknown_or_changed_key(vm, tmp_path, monkeypatch):
+    port = vm.running()["port"]
+    monkeypatch.setenv("HOME", str(tmp_path))  # an empty ~/.ssh/known_hosts
+    stranger = Target.host("root@127.0.0.1", port, str(vm.client_key))
+    with pytest.raises(NetdojoError, match="not in your known_hosts"):
+        stranger.connect()
+    from netdojo.vm.keys import _make, known_hosts_line
+
+    other = tmp_path / "kh"
+    other.write_text(known_hosts_line(_make(tmp_path / "another_key", "x"), port))
+    changed = Target("127.0.0.1", port, "root", vm.client_key, other, "netdojo", "changed")
+    with pytest.raises(NetdojoError, match="host key is not the one known"):
+        changed.connect()
+
+
+def test_down_leaves_no_qemu_and_no_forwarded_port(vm):
+    st = vm.running()
+    r = cli("vm", "down", timeout=120)
+    assert r.returncode == 0 and f"pid {st['pid']} ended" in r.stdout, r.stdout + r.stderr
+    wait_until(lambda: not Path(f"/proc/{st['pid']}").exists(), 15, "QEMU to be gone")
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", st["port"]), timeout=2).close()
+    r = cli("vm", "run", "--", "lab", "list")
+    assert r.returncode == 2 and "the VM is not running: netdojo vm up" in r.stderr, r.stderr
