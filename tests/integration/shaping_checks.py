@@ -47,9 +47,10 @@ def _needs_kvm(what: str) -> None:
 
 def _tcg_effect(want: float, median: float, base: float, stages: int) -> None:
     """Under TCG: the configured delay must be there, on top of the unshaped path, give or
-    take the late timers of an emulated CPU (measured: ~0.2 ms per netem stage)."""
+    take the late timers of an emulated CPU (measured: 0.2 to 1 ms per netem stage,
+    benchmarks/results/vm.md)."""
     effect = median - base
-    assert want - bands.rtt_tolerance_ms(want) <= effect <= want * 1.10 + 0.5 * stages, \
+    assert want - bands.rtt_tolerance_ms(want) <= effect <= want * 1.10 + 1.0 * stages, \
         f"median {median:.2f} ms for {want} ms: the shaper added {effect:.2f} ms over the " \
         f"unshaped {base:.2f} ms"
 
@@ -95,7 +96,7 @@ def check_jitter(lab, shaper: str) -> None:
         # timers of an emulated CPU add (as in _tcg_effect)
         base = _median_rtt(lab(pair(), shaper), "h1", "h2", 30)
         _tcg_effect(40.0, r.median_ms, base, stages=2)
-        late = 40 * 0.10 + 1.0
+        late = 40 * 0.10 + 2.0
     else:
         base, late = 0.0, 0.0
         # each direction ±5 ms uniform: RTT is triangular over 30..50 ms (sd 4.1 ms), so the
