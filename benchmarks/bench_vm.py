@@ -123,7 +123,8 @@ def markdown(res: dict) -> str:
               "path's ~0.4 ms), and htb delivers less than configured from 10 Mbit/s up. Loss "
               "stays inside its interval. The tests (`tests/integration/test_vm.py`) assert "
               "the shaper's effect there (the configured delay on top of the unshaped path, "
-              "the rate capped), and skip the absolute bands TCG misses as \"needs KVM\" with their figures.", ""]
+              "the rate capped), and skip the absolute bands TCG misses as \"needs KVM\" "
+              "with their figures.", ""]
     return "\n".join(lines)
 
 
