@@ -7,7 +7,13 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "netdojo install-vm: run as root" >&2
   exit 1
 fi
-PKGS=(qemu-system-x86 qemu-utils mmdebstrap e2fsprogs)
+# `cloud-init schema` checks docs/vm/cloud-init.yaml in the tests.  cloud-init itself is not
+# installed (on a machine that is not a cloud guest its boot services only slow the boot):
+# its package is unpacked into a cache folder and run with Debian's Python libraries.
+CI_DIR=/var/cache/netdojo/cloud-init
+PKGS=(qemu-system-x86 qemu-utils mmdebstrap e2fsprogs
+      python3-jinja2 python3-configobj python3-jsonpatch python3-jsonschema python3-netifaces
+      python3-requests python3-serial python3-oauthlib python3-yaml)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,21 +23,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# `cloud-init schema` checks docs/vm/cloud-init.yaml in the tests.  cloud-init itself is not
-# installed (on a machine that is not a cloud guest its boot services only slow the boot):
-# its package is unpacked into a cache folder and run with Debian's Python libraries.
-CI_DIR=/var/cache/netdojo/cloud-init
-LIBS=(python3-jinja2 python3-configobj python3-jsonpatch python3-jsonschema python3-netifaces
-      python3-requests python3-serial python3-oauthlib python3-yaml)
-missing=()
-for p in "${LIBS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "netdojo install-vm: apt packages: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -x "$CI_DIR/root/usr/bin/cloud-init" ]; then
   echo "netdojo install-vm: unpacking cloud-init into $CI_DIR (for cloud-init schema)"

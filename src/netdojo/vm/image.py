@@ -99,7 +99,7 @@ def source_files() -> list[Path]:
                   if p.is_file() and not skip & set(p.relative_to(root).parts))
 
 
-def _run(argv: list[str], what: str, log, **kw) -> subprocess.CompletedProcess:
+def _run(argv: list[str], what: str, **kw) -> subprocess.CompletedProcess:
     r = subprocess.run(argv, capture_output=True, text=True, **kw)
     if r.returncode != 0:
         raise NetdojoError(f"vm build: {what} failed (exit {r.returncode}):\n"
@@ -172,7 +172,7 @@ def _fetch_wheels(dest: Path, log) -> None:
           "--python-version", "3.11", "--platform", "manylinux2014_x86_64",
           "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
           "--platform", "linux_x86_64", "--platform", "any", *WHEEL_EXTRAS,
-          *_requirements()], "pip download", log)
+          *_requirements()], "pip download")
 
 
 def _requirements() -> list[str]:
@@ -259,7 +259,7 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
     try:
         log("stage 2/2: copying the base")
         root.rmdir()
-        _run(["cp", "-a", "--reflink=auto", str(base), str(root)], "cp -a", log)
+        _run(["cp", "-a", "--reflink=auto", str(base), str(root)], "cp -a")
         src = root / "opt" / "netdojo"
         for p in files:
             dest = src / p.relative_to(project_root())
@@ -293,9 +293,9 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
         log(f"stage 2/2: writing the ext4 disk image ({DISK_SIZE}, sparse)")
         part = vm.disk.with_suffix(".part")
         part.unlink(missing_ok=True)
-        _run(["truncate", "-s", DISK_SIZE, str(part)], "truncate", log)
+        _run(["truncate", "-s", DISK_SIZE, str(part)], "truncate")
         _run(["mke2fs", "-q", "-t", "ext4", "-L", "netdojo-root", "-E", "root_owner=0:0",
-              "-d", str(root), "-F", str(part)], "mke2fs -d", log)
+              "-d", str(root), "-F", str(part)], "mke2fs -d")
         part.rename(vm.disk)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -307,4 +307,4 @@ def _in_chroot(root: Path, script: str, log) -> None:
     inner = (f'mount --bind /dev "{root}/dev" && mount -t proc proc "{root}/proc" && '
              f'mount -t sysfs sys "{root}/sys" && exec chroot "{root}" /bin/sh -c "$0"')
     _run(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner, script],
-         "install in the image", log)
+         "install in the image")
