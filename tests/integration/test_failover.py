@@ -101,3 +101,18 @@ def test_malformed_scenario_builds_nothing(tmp_path: Path, body, words):
 def test_unknown_job_is_refused():
     r = cli("run", "lb-meltdown")
     assert r.returncode == 2 and "unknown job 'lb-meltdown'" in r.stderr and "netdojo lab list" in r.stderr
+
+
+def test_a_crash_on_a_node_that_cannot_come_back_is_refused_before_anything_is_built(
+        tmp_path: Path, repo: Path):
+    topo = tmp_path / "plain.yaml"
+    topo.write_text((repo / "topologies" / "lb-failover.yaml").read_text()
+                    .replace("restartable: true, ", ""))
+    f = tmp_path / "crash.yaml"
+    f.write_text(f"topology: {topo}\nduration: 10\n"
+                 "timeline:\n  - {at: 2, fault: crash, backend: web2}\n")
+    before = snapshot()
+    r = cli("run", "lb-failover", "--scenario", str(f))
+    assert r.returncode == 2, r.stderr
+    assert f"{f}:4: crash web2" in r.stderr and "restartable: true" in r.stderr
+    assert snapshot() == before

@@ -79,7 +79,7 @@ nodes:
   client: {kind: container}
   lb: {kind: container, services: {haproxy: {mode: tcp, backends: [web1, web2],
                                              check: {inter: 500, fall: 2, rise: 1}}}}
-  web1: {kind: container, services: {http: {tls: false, h3: false}}}
+  web1: {kind: container, restartable: true, services: {http: {tls: false, h3: false}}}
   web2: {kind: container, services: {http: {tls: false, h3: false}}}
 links:
   - {endpoints: [client, s]}
@@ -111,7 +111,9 @@ def test_containers_of_a_killed_owner_are_reaped(clean, tmp_path):
     proc = popen_cli("up", str(f))
     rid = wait_for_line(proc, " up in ", 120).split()[1].rstrip(":")
     state = run_state(rid)
-    assert len(containers.labelled(rid)) == 8  # 4 pods: holder + node each
+    # one container a node, and web1 (restartable) a pod: its holder too
+    assert containers.labelled(rid) == sorted(
+        [*(f"nd{rid}-{n}" for n in ("client", "lb", "web1", "web2")), f"nd{rid}-web1.net"])
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     from .helpers import cli

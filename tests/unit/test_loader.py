@@ -45,6 +45,8 @@ def test_good_file_parses_with_profiles_and_overrides():
      "  - {endpoints: ['h1:e0', h2]}\n", 6, "used by two links"),
     ("nodes:\n  h1: {}\n  h2: {}\nlinks:\n  - {endpoints: [h1, h2], delay: fast}\n", 5,
      "must be a number"),
+    ("nodes:\n  h1: {}\n  r1:\n    kind: router\n    restartable: true\n", 5,
+     "'restartable' belong(s) on a container"),
 ])
 def test_errors_name_file_line_and_problem(text, line, words):
     with pytest.raises(SpecError) as e:

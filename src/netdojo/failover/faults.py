@@ -27,6 +27,9 @@ class Faults:
 
     def inject(self, fault: str, node: str) -> None:
         if fault == "crash":
+            if not self.net.topo.nodes[node].restartable:
+                raise NetdojoError(f"{node} cannot crash and come back: give it `restartable: "
+                                   "true` in the topology")
             containers.kill(self.net.run.container(node))
         elif fault == "hang":
             self._in(node, 'p=$(cat /run/web.pid); kill -STOP $p $(pgrep -P "$p")')

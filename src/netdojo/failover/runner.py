@@ -39,6 +39,11 @@ def check_against(sc: Scenario, net_topo) -> None:
     for b in sc.backends:
         if b not in nodes or "http" not in nodes[b].services:
             raise fail(f"backend {b!r} is not a node with an http service in {sc.topology!r}")
+    for ev in sc.timeline:
+        if ev.fault == "crash" and not nodes[ev.backend].restartable:
+            raise SpecError(f"crash {ev.backend}: the node must come back on its own "
+                            "interfaces, so it needs `restartable: true` in topology "
+                            f"{sc.topology!r}", sc.source, ev.line)
 
 
 def run(sc: Scenario, out_dir: Path, shaper: str = "auto", log=print) -> list[VariantResult]:

@@ -2,10 +2,12 @@
 whose network namespace becomes one of the run's named namespaces (`ip netns attach`), so veths,
 addresses, routes and shaping reach it exactly as they reach a plain namespace node.
 
-Each node is a pod, as in Kubernetes: a small holder container owns the network namespace (and
-the hostname, /etc/hosts and resolver settings), and the node's own container joins it with
-`--network container:`.  So a node can crash — `docker kill` — and come back with `docker
-start` on the very same interfaces, which is what failover labs need."""
+A node the topology marks `restartable` is a pod, as in Kubernetes: a small holder container
+owns the network namespace (and the hostname, /etc/hosts and resolver settings), and the node's
+own container joins it with `--network container:`.  So the node can crash — `docker kill` —
+and come back with `docker start` on the very same interfaces, which is what failover labs need.
+Other nodes are one container each: a pod doubles what dockerd, containerd and runc do to build
+and remove a run, and two runs graded side by side on two cores wait on exactly that."""
 
 from __future__ import annotations
 
@@ -43,20 +45,26 @@ def _run(what: str, image: str, **kw) -> object:
 def start(specs: list[dict]) -> None:
     """Start containers in parallel and attach each one's netns under its run's name.
 
-    spec: {name, node, run, image, netns, hosts: {name: ip}, env: {k: v}}"""
+    spec: {name, node, run, image, netns, hosts: {name: ip}, env: {k: v}, dns: [ip],
+           pod: bool}"""
     def one(spec: dict) -> int:
         labels = {LABEL: spec["run"], "netdojo.node": spec["node"]}
-        holder = _run(holder_name(spec["name"]), spec["image"], command=["sleep", "infinity"],
-                      name=holder_name(spec["name"]), hostname=spec["node"], labels=labels,
-                      network_mode="none", init=True, extra_hosts=spec.get("hosts") or None,
-                      dns=spec.get("dns") or None,
-                      dns_search=["lab.example"] if spec.get("dns") else None)
-        _run(spec["name"], spec["image"], name=spec["name"], labels=labels,
-             network_mode=f"container:{holder_name(spec['name'])}",
-             cap_add=["NET_ADMIN", "NET_RAW"], init=True, environment=spec.get("env") or None,
-             **limits())
-        holder.reload()
-        return int(holder.attrs["State"]["Pid"])
+        # The network's owner carries the hostname and resolver files: a pod's holder, or the
+        # node's own container.
+        net = {"hostname": spec["node"], "network_mode": "none",
+               "extra_hosts": spec.get("hosts") or None, "dns": spec.get("dns") or None,
+               "dns_search": ["lab.example"] if spec.get("dns") else None}
+        node = {"name": spec["name"], "labels": labels, "cap_add": ["NET_ADMIN", "NET_RAW"],
+                "init": True, "environment": spec.get("env") or None, **limits()}
+        if not spec.get("pod"):
+            c = _run(spec["name"], spec["image"], **node, **net)
+        else:
+            c = _run(holder_name(spec["name"]), spec["image"], command=["sleep", "infinity"],
+                     name=holder_name(spec["name"]), labels=labels, init=True, **net)
+            _run(spec["name"], spec["image"],
+                 network_mode=f"container:{holder_name(spec['name'])}", **node)
+        c.reload()
+        return int(c.attrs["State"]["Pid"])
 
     if not specs:
         return
@@ -115,7 +123,7 @@ def kill(name: str) -> None:
 
 
 def restart(name: str) -> None:
-    """Start a stopped container again (its pod holder kept the interfaces)."""
+    """Start a stopped pod member again (its holder kept the interfaces)."""
     try:
         engine.client().containers.get(name).start()
     except engine.errors().APIError as e:

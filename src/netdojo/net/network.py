@@ -150,9 +150,12 @@ class Network:
 
     def build(self) -> None:
         self.run.namespaces = self.planned_namespaces()
-        self.run.containers = [c for n in self.topo.nodes if self.is_container(n)
-                               for c in (self.run.container(n),
-                                         containers.holder_name(self.run.container(n)))]
+        self.run.containers = []
+        for n, node in self.topo.nodes.items():
+            if self.is_container(n):
+                self.run.containers.append(self.run.container(n))
+                if node.restartable:
+                    self.run.containers.append(containers.holder_name(self.run.container(n)))
         self.run.save()  # before creating anything: the list `down` and the reaper use
         if self.run.builder == "mininet":
             from netdojo.net import mininet_builder
@@ -186,7 +189,8 @@ class Network:
     def _containers(self) -> None:
         specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
                   "image": node.image, "netns": self.ns(n), "hosts": self._names(),
-                  "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns()}
+                  "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns(),
+                  "pod": node.restartable}
                  for n, node in self.topo.nodes.items() if node.kind == "container"]
         containers.start(specs)
 

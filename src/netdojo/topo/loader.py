@@ -35,7 +35,8 @@ from netdojo.topo.profiles import PROFILES
 from netdojo.topo.validate import validate
 
 PARAM_KEYS = ("bw", "delay", "jitter", "loss", "queue")
-NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "services"}
+NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "restartable",
+             "services"}
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
 TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
@@ -183,14 +184,15 @@ class _Builder:
             raise self.fail(f"node {name!r}: unknown kind {kind!r} (expected one of "
                             f"{', '.join(NODE_KINDS)})", spec.key_lines.get("kind", line))
         node = Node(name=name, kind=kind, line=line, hub=bool(spec.get("hub", False)),
-                    forward=bool(spec.get("forward", False)))
+                    forward=bool(spec.get("forward", False)),
+                    restartable=bool(spec.get("restartable", False)))
         if kind == "container":
             from netdojo.topo.model import DEFAULT_IMAGE
 
             node.image = str(spec.get("image") or DEFAULT_IMAGE)
-        elif "image" in spec or "forward" in spec:
-            raise self.fail(f"node {name!r}: 'image' and 'forward' belong on a container",
-                            spec.key_lines.get("image", spec.key_lines.get("forward")))
+        elif misplaced := [k for k in ("image", "forward", "restartable") if k in spec]:
+            raise self.fail(f"node {name!r}: {', '.join(map(repr, misplaced))} belong(s) on a "
+                            "container (kind: container)", spec.key_lines.get(misplaced[0]))
         services = spec.get("services") or {}
         if not isinstance(services, dict) or not all(
                 isinstance(v, dict | type(None)) for v in services.values()):

@@ -35,6 +35,8 @@ class Node:
     line: int | None = None
     image: str | None = None  # container only
     forward: bool = False  # container only: route packets like a router
+    # container only: may be killed and started again on the same interfaces (a pod)
+    restartable: bool = False
     services: dict[str, dict] = field(default_factory=dict)  # container only
 
     @property

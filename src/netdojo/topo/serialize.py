@@ -21,7 +21,8 @@ def to_dict(t: Topology) -> dict[str, Any]:
                       "gateway": str(v.gateway) if v.gateway else None,
                       "subnet": str(v.subnet) if v.subnet else None,
                       "routes": [[str(r.dst), str(r.via)] for r in v.routes],
-                      "image": v.image, "forward": v.forward, "services": v.services,
+                      "image": v.image, "forward": v.forward,
+                      "restartable": v.restartable, "services": v.services,
                       "no_gateway": v.no_gateway}
                   for n, v in t.nodes.items()},
         "links": [{"a": ep(lk.a), "b": ep(lk.b), "profile": lk.profile, "line": lk.line,
@@ -48,6 +49,7 @@ def from_dict(d: dict[str, Any]) -> Topology:
                     for a, b in v["routes"]],
             subnet=ipaddress.IPv4Network(v["subnet"]) if v["subnet"] else None,
             line=v.get("line"), image=v.get("image"), forward=v.get("forward", False),
+            restartable=v.get("restartable", False),
             services=v.get("services") or {})
     for lk in d["links"]:
         t.links.append(Link(ep(lk["a"]), ep(lk["b"]), LinkParams(**lk["params"]),
