@@ -21,7 +21,7 @@ from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
 from netdojo.labs.params import environment, shown, values_for
 from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
-from netdojo.services.install import replace_config
+from netdojo.services.install import replace_files
 from netdojo.topo.loader import parse_topology, read_text
 from netdojo.topo.model import Topology
 
@@ -141,8 +141,13 @@ class LabSession:
         for sf in files.values():
             if sf.spec.kind == "commands" and sf.ok:
                 self._commands(sf)
-            elif sf.spec.kind == "config" and sf.ok:
-                self._config(sf)
+        # a service's files go in together: one restart of the daemon, not one per file
+        by_service: dict[tuple[str, str], list[StudentFile]] = {}
+        for sf in files.values():
+            if sf.spec.kind == "config" and sf.ok:
+                by_service.setdefault((sf.spec.node, sf.spec.service), []).append(sf)
+        for group in by_service.values():
+            self._configs(group)
         for sf in scripts:
             if sf not in first:
                 self._script(sf)
@@ -157,21 +162,27 @@ class LabSession:
         self.log(f"applied {sf.name}: {len(sf.data)} commands"
                  + (f", {len(sf.notes)} failed" if sf.notes else ""))
 
-    def _config(self, sf: StudentFile) -> None:
+    def _configs(self, group: list[StudentFile]) -> None:
         assert self.ctx is not None
-        svc = self.ctx.service(sf.spec.node, sf.spec.service)  # type: ignore[arg-type]
-        path = (string.Template(sf.spec.path).safe_substitute(self.params)
-                if sf.spec.path else None)
+        node, service = group[0].spec.node, group[0].spec.service
+        svc = self.ctx.service(node, service)  # type: ignore[arg-type]
+        paths = {sf.name: (string.Template(sf.spec.path).safe_substitute(self.params)
+                           if sf.spec.path else svc.config_path) for sf in group}
         try:
-            replace_config(svc, sf.text or "", path)
-        except NetdojoError as e:
+            problems = replace_files(svc, {paths[sf.name]: sf.text or "" for sf in group})
+        except NetdojoError as e:  # the daemon's words, on the main config if that was handed in
             words = _after_service(str(e))
-            if path:  # the student knows the file by its own name, not the daemon's path
-                words = words.replace(f"{path} refused: ", "").replace(path, sf.name)
+            mains = [p for p in paths.values() if p == svc.config_path]
+            problems = {p: words for p in (mains or paths.values())}
+        for sf in group:
+            words = problems.get(paths[sf.name])
+            if words is None:
+                self.log(f"applied {sf.name} to {node}/{service}")
+                continue
+            if sf.spec.path:  # the student knows the file by its own name, not the daemon's path
+                words = words.replace(paths[sf.name], sf.name)
             sf.error = f"{self.folder / sf.name}: {words}"
             self.log(f"{sf.name} was not accepted: {sf.error}")
-            return
-        self.log(f"applied {sf.name} to {sf.spec.node}/{sf.spec.service}")
 
     def _script(self, sf: StudentFile) -> None:
         """Run a student's script on its node; what it prints and what it writes into $LAB_OUT

@@ -71,13 +71,29 @@ def replace_config(svc: Service, text: str, path: str | None = None) -> None:
     With `path`, `text` replaces that one file (a zone) and the rest stays as rendered; a file
     its checker refuses is replaced by the service's stand-in, so what else was handed in is
     still served, and the ServiceError quotes the checker."""
-    path = path or svc.config_path
-    problem = None
-    if path != svc.config_path:
+    problems = replace_files(svc, {path or svc.config_path: text})
+    for p, problem in problems.items():
+        raise svc.fail(f"{p} refused: {problem}")
+
+
+def replace_files(svc: Service, texts: dict[str, str]) -> dict[str, str]:
+    """Several of a service's files replaced at once, with one restart (a student's zone and
+    reverse zone: BIND started once, not once per file).  Each file that is not the main
+    config is judged by its checker alone; a refused one is served by its stand-in, and comes
+    back in the result as {path: the checker's words}.  A main config the daemon refuses
+    raises, and leaves the service stopped."""
+    problems: dict[str, str] = {}
+    files = dict(svc.files)
+    if svc.config_path in texts:  # a whole config of one's own: nothing rendered stays
+        files = {**svc.support_files(), svc.config_path: texts[svc.config_path]}
+    for path, text in texts.items():
+        if path == svc.config_path:
+            continue
         problem = svc.check_file(path, text)
-        svc.files = {**svc.files, path: svc.stand_in(path) if problem else text}
-    else:
-        svc.files = {**svc.support_files(), svc.config_path: text}
+        if problem:
+            problems[path] = problem
+        files[path] = svc.stand_in(path) if problem else text
+    svc.files = files
     svc.stop()
     install(svc)
     deadline = time.monotonic() + svc.ready_timeout
@@ -85,5 +101,4 @@ def replace_config(svc: Service, text: str, path: str | None = None) -> None:
         if time.monotonic() > deadline:
             raise svc.fail(f"did not answer within {svc.ready_timeout:.0f} s on the new config")
         time.sleep(0.1)
-    if problem:
-        raise svc.fail(f"{path} refused: {problem}")
+    return problems
