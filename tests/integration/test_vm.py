@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -22,7 +23,7 @@ from netdojo.vm import qemu
 from netdojo.vm.remote import Target
 from netdojo.vm.state import VmDir
 
-from .helpers import cli, wait_until
+from .helpers import cli, popen_cli, wait_for_line, wait_until
 
 LAB = find_lab("arp-routing")
 IN_VM_TESTS = ["tests/integration/test_shaping.py", "tests/integration/test_mininet_builder.py"]
@@ -97,6 +98,25 @@ def test_the_netem_path_holds_inside_the_vm(vm, tmp_path):
     assert results["test_loss[netem]"] == "passed", results
     assert results["test_tclink_rate"] == "passed", results
     assert results["test_tclink_delay_and_loss_with_netem"] == "passed", results
+
+
+def test_ctrl_c_on_the_host_tears_the_lab_down_inside_the_vm(vm):
+    proc = popen_cli("vm", "run", "--", "lab", "check", "arp-routing", "--dir",
+                     str(LAB.dir / "solution"))
+    try:
+        wait_for_line(proc, "[1/6]", 300)  # the lab is up in the VM and being checked
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # the remote netdojo got the interrupt, tore its lab down and said so; its code came back
+    assert proc.returncode == 130, (proc.returncode, out[-1500:], err[-1500:])
+    assert "lab torn down" in out, out[-1500:]
+    code, left, _ = Target.vm(vm).exec(
+        "ip netns list; ls /run/netdojo 2>/dev/null; pgrep -a tcpdump; true", timeout=60)
+    assert code == 0 and left.strip() == "", left
 
 
 def test_known_hosts_checking_refuses_an_unknown_or_changed_key(vm, tmp_path, monkeypatch):
