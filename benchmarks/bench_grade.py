@@ -106,7 +106,7 @@ READING = """## Reading it
   two-worker time cannot go much below the pass's CPU seconds divided by two. dockerd and
   containerd alone take about a sixth of that CPU, before the per-container shims, runc and
   the docker CLI of each `docker exec`. A dns submission makes about 50 `docker exec` calls
-  (zone checks, BIND starts, readiness probes, and the checks' 17 dig and curl calls). Running
+  (zone checks, BIND starts, readiness probes, and the checks' 13 dig and 2 curl calls). Running
   the checker's probes in the node's namespace from the host would remove most of them; that
   is not done.
 """

@@ -77,6 +77,11 @@ def holder_name(name: str) -> str:
     return f"{name}.net"
 
 
+def names(name: str, pod: bool) -> list[str]:
+    """The containers `start` makes for a node: its own, and its holder if it is a pod."""
+    return [name, holder_name(name)] if pod else [name]
+
+
 def remove(names: list[str]) -> None:
     """Remove containers (with their anonymous volumes); names already gone are fine."""
     if not names or not engine.available():

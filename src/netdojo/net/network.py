@@ -150,12 +150,8 @@ class Network:
 
     def build(self) -> None:
         self.run.namespaces = self.planned_namespaces()
-        self.run.containers = []
-        for n, node in self.topo.nodes.items():
-            if self.is_container(n):
-                self.run.containers.append(self.run.container(n))
-                if node.restartable:
-                    self.run.containers.append(containers.holder_name(self.run.container(n)))
+        self.run.containers = [c for n, node in self.topo.nodes.items() if self.is_container(n)
+                               for c in containers.names(self.run.container(n), node.restartable)]
         self.run.save()  # before creating anything: the list `down` and the reaper use
         if self.run.builder == "mininet":
             from netdojo.net import mininet_builder

@@ -71,9 +71,10 @@ def replace_config(svc: Service, text: str, path: str | None = None) -> None:
     With `path`, `text` replaces that one file (a zone) and the rest stays as rendered; a file
     its checker refuses is replaced by the service's stand-in, so what else was handed in is
     still served, and the ServiceError quotes the checker."""
-    problems = replace_files(svc, {path or svc.config_path: text})
-    for p, problem in problems.items():
-        raise svc.fail(f"{p} refused: {problem}")
+    path = path or svc.config_path
+    problem = replace_files(svc, {path: text}).get(path)
+    if problem:
+        raise svc.fail(f"{path} refused: {problem}")
 
 
 def replace_files(svc: Service, texts: dict[str, str]) -> dict[str, str]:
