@@ -19,6 +19,11 @@ SMALL = 10_000  # bytes of the small file in the last question
 # on 2 cores once saw a student's 839 Mbit/s against the checker's 642 on the LAN (+31 %).
 TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.35}
 WAN_SLACK = TPUT_SLACK["wan"]
+# A download over the lossy WAN that meets a retransmission timeout waits for it: 1 s when the
+# SYN or its answer was lost (RFC 6298's initial RTO), 200 ms or more for a data segment.  CI
+# once saw a student's median of three at 0.98 s against the checker's 0.56 s (two of the three
+# downloads met one): a slower figure on the WAN is accepted by up to one such wait.
+RTO_S = 1.0
 
 
 def derive(values: dict) -> dict:
@@ -149,6 +154,13 @@ def _curl_time(ctx, p: str) -> float:
         raise CheckFailure(f"the checker's download from {p} failed") from None
 
 
+def measured_ok_for(took: float, real: float, wan: bool) -> bool:
+    """A student's download time against the checker's: ±25 % + 20 ms, on the WAN ±35 % and
+    up to one retransmission timeout slower."""
+    band = (WAN_SLACK if wan else 0.25) * real + 0.02
+    return real - band <= took <= real + band + (RTO_S if wan else 0.0)
+
+
 @check(points=2, title="download times: measured, and predicted from bandwidth + RTT",
        hint="Predicted time ≈ 2 × RTT (connect, then request) + size × 8 / throughput.  Use "
             "your own RTT and throughput; then `h0 curl -o /dev/null -w '%{time_total}' "
@@ -161,8 +173,7 @@ def transfer(ctx):
         # the median of three on every path: one download over a lossy WAN may meet a
         # retransmission timeout that the next one does not
         real = statistics.median(_curl_time(ctx, p) for _ in range(3))
-        slack = WAN_SLACK if _wan(ctx, p) else 0.25
-        if abs(took - real) <= slack * real + 0.02:
+        if measured_ok_for(took, real, _wan(ctx, p)):
             measured_ok += 1
         r_ms, t = _answer(ctx, p, "rtt_ms"), _answer(ctx, p, "throughput_mbit")
         formula = 2 * r_ms / 1000 + SIZE * 8 / (t * 1e6) if t > 0 else float("inf")

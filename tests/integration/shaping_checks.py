@@ -69,13 +69,23 @@ def check_delay(lab, shaper: str, delay: float) -> None:
                        f"takes {base:.2f} ms; the shaper added {r.median_ms - base:.2f} ms)")
     assert bands.rtt_ok(want, r.median_ms), f"median {r.median_ms} ms for {want} ms"
     tol = bands.sample_tolerance_ms(want)
-    inside = sum(abs(x - want) <= tol for x in r.rtts_ms)
-    if under_tcg() and inside < 0.9 * len(r.rtts_ms):
-        # a shaper never delivers early; an emulated CPU only ever makes probes late
-        assert min(r.rtts_ms) >= want - tol, sorted(r.rtts_ms)[:3]
-        _needs_kvm(f"{inside}/30 probes within ±{tol:.2f} ms of {want} ms (none early; the "
-                   f"latest {max(r.rtts_ms):.2f} ms, the median {r.median_ms:.2f} ms)")
-    assert inside >= 0.9 * len(r.rtts_ms), f"only {inside}/30 within ±{tol:.2f} ms"
+    # The spread is judged over up to three rounds of 30 probes.  A shaper fault shows in every
+    # round (and a shaper never delivers early, which every round must hold); a probe that a
+    # busy 2-core host was late to schedule does not repeat itself (CI once saw 26/30 inside
+    # on the host's userspace line, whose median was in its band).
+    rounds = [r.rtts_ms]
+    while True:
+        rtts = rounds[-1]
+        assert min(rtts) >= want - tol, f"a probe came back early: {sorted(rtts)[:3]}"
+        inside = sum(abs(x - want) <= tol for x in rtts)
+        if inside >= 0.9 * len(rtts) or len(rounds) == 3:
+            break
+        rounds.append(ping(net.ns("h1"), net.ip("h2"), count=30, interval=0.02).rtts_ms)
+    figures = "; ".join(f"{sum(abs(x - want) <= tol for x in t)}/{len(t)} within ±{tol:.2f} ms "
+                        f"of {want} ms, the latest {max(t):.2f} ms" for t in rounds)
+    if under_tcg() and inside < 0.9 * len(rtts):
+        _needs_kvm(f"in {len(rounds)} rounds {figures} (none early)")
+    assert inside >= 0.9 * len(rtts), f"in {len(rounds)} rounds {figures}"
 
 
 def check_multi_hop_delay(lab, shaper: str) -> None:

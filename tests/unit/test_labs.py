@@ -366,3 +366,14 @@ def test_fail_takes_a_node_or_the_one_link_between_two_nodes():
         element(net, "r1-r3")
     with pytest.raises(NetdojoError, match="neither a node nor a link"):
         element(net, "zz")
+
+
+def test_lan_man_wan_download_times_allow_one_retransmission_timeout_on_the_wan_only():
+    lab = find_lab("lan-man-wan")
+    load_checks(lab.dir / "checks.py", lab.id)
+    ok = sys.modules["netdojo_lab_checks_lan_man_wan"].measured_ok_for
+    assert ok(0.977, 0.560, wan=True)  # CI: two of the student's three downloads met a timeout
+    assert not ok(0.977, 0.560, wan=False)  # a LAN or MAN has no loss to excuse it
+    assert ok(0.12, 0.10, wan=False) and not ok(0.16, 0.10, wan=False)
+    assert not ok(1.80, 0.560, wan=True)  # more than one timeout's worth slower
+    assert not ok(0.30, 0.560, wan=True)  # faster than the path allows: not measured
