@@ -143,3 +143,17 @@ def test_down_leaves_no_qemu_and_no_forwarded_port(vm):
         socket.create_connection(("127.0.0.1", st["port"]), timeout=2).close()
     r = cli("vm", "run", "--", "lab", "list")
     assert r.returncode == 2 and "the VM is not running: netdojo vm up" in r.stderr, r.stderr
+
+
+def test_the_disk_boots_through_its_own_boot_loader_as_other_hypervisors_boot_it(vm):
+    """No -kernel: SeaBIOS reads the MBR, GRUB finds the root by label and starts the kernel,
+    which is what VirtualBox, UTM or Hyper-V (generation 1) do with the same disk."""
+    assert vm.running() is None  # the test above brought the VM down
+    r = cli("vm", "up", "--fresh", "--boot", "disk", timeout=900)
+    try:
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+        cmdline = Target.vm(vm).exec("cat /proc/cmdline; findmnt -no SOURCE /")[1]
+        assert "root=LABEL=netdojo-root" in cmdline and "/dev/vda1" in cmdline, cmdline
+        assert "BOOT_IMAGE=/boot/vmlinuz-" in cmdline, cmdline  # GRUB's mark: not QEMU's -kernel
+    finally:
+        qemu.down(vm)

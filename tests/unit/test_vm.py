@@ -3,9 +3,12 @@ outputs to bring back, the package list read from install.sh, and the known_host
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
-from netdojo.vm import keys
+import pytest
+
+from netdojo.vm import bootdisk, keys
 from netdojo.vm.image import apt_packages
 from netdojo.vm.remote import Target, plan_transfers
 from netdojo.vm.state import VmDir
@@ -52,8 +55,6 @@ def test_a_remote_host_is_user_at_host_and_non_root_goes_through_sudo():
     assert (t.user, t.hostname, t.port, t.netdojo) == ("alice", "lab1.example", 2200,
                                                        "sudo -n netdojo")
     assert Target.host("root@lab1").netdojo == "netdojo"
-    import pytest
-
     from netdojo.errors import NetdojoError
     with pytest.raises(NetdojoError, match="USER@HOST"):
         Target.host("lab1")
@@ -71,3 +72,57 @@ def test_vm_commands_without_an_image_or_a_running_vm_say_what_to_do(tmp_path, c
     assert "netdojo vm build" in out and "not running" in out
     assert main(["vm", "down", "--dir", str(tmp_path)]) == 0
     assert "not running" in capsys.readouterr().out
+
+
+class _Guest:
+    """The answers a booted VM gives to the image-loading wait (its logic, not SSH)."""
+
+    def __init__(self, code: int, journal: str = ""):
+        self.code, self.journal, self.commands = code, journal, []
+
+    def exec(self, command: str, timeout: float = 60):
+        self.commands.append(command)
+        if command.startswith("journalctl"):
+            return 0, self.journal, ""
+        return self.code, "", "" if self.code in (0, 3, 4) else "Job failed"
+
+
+def test_up_waits_for_the_first_boots_image_load_and_says_when_it_fails():
+    from netdojo.errors import NetdojoError
+    from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT, LOAD_IMAGES
+    from netdojo.vm.qemu import _wait_for_images
+
+    assert IMAGES_TAR in LOAD_IMAGES and f"rm {IMAGES_TAR}" in LOAD_IMAGES
+    loading = _Guest(0)
+    assert isinstance(_wait_for_images(loading, log=lambda m: None), float)
+    assert f"systemctl start {IMAGES_UNIT}" in loading.commands[0]  # blocks until it is done
+    assert _wait_for_images(_Guest(4), log=lambda m: None) >= 0  # loaded on an earlier boot
+    assert _wait_for_images(_Guest(3), log=lambda m: None) is None  # built with --no-images
+    broken = _Guest(1, journal="docker load: unexpected EOF")
+    with pytest.raises(NetdojoError, match="could not load its lab images.*unexpected EOF"):
+        _wait_for_images(broken, log=lambda m: None)
+
+
+def test_the_boot_sector_points_grub_at_core_img_and_holds_one_active_linux_partition():
+    boot_img = bytes(range(256)) * 2  # stands for GRUB's boot.img: only its code is kept
+    sector = bootdisk.boot_sector(boot_img, part_sectors=12 << 21)
+    assert len(sector) == 512 and sector[510:] == b"\x55\xaa"
+    assert struct.unpack_from("<Q", sector, 0x5C)[0] == 1  # core.img right after the MBR
+    assert sector[0x64] == 0xFF and sector[0x66:0x68] == b"\x90\x90"
+    assert sector[:0x5C] == boot_img[:0x5C]  # GRUB's own code untouched
+    status, ptype, start, count = struct.unpack_from("<B3xB3xII", sector, 0x1BE)
+    assert (status, ptype, start, count) == (0x80, 0x83, 2048, 12 << 21)
+    assert sector[0x1CE:0x1FE] == bytes(48)  # the other three entries empty
+    with pytest.raises(ValueError):
+        bootdisk.boot_sector(b"short", 1)
+
+
+def test_core_img_names_where_its_own_sectors_lie_and_must_fit_before_the_partition():
+    core = bootdisk.patch_core(b"\x01" * (512 * 60 + 100))  # 61 sectors
+    assert len(core) == 61 * 512
+    assert struct.unpack_from("<QHH", core, 500) == (2, 60, 0x820)
+    with pytest.raises(ValueError, match="gap"):
+        bootdisk.patch_core(bytes(512 * 2048))
+    cfg = bootdisk.grub_cfg("vmlinuz-6.1.0-57-amd64", "initrd.img-6.1.0-57-amd64")
+    assert "linux /boot/vmlinuz-6.1.0-57-amd64 root=LABEL=netdojo-root" in cfg
+    assert "console=ttyS0" in cfg and "set timeout=0" in cfg

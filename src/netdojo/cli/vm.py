@@ -34,9 +34,10 @@ def cmd_up(a: argparse.Namespace) -> int:
 
     vm = VmDir.at(a.dir)
     st = up(vm, memory_mb=a.memory, cpus=a.cpus, accel=a.accel, fresh=a.fresh,
-            log=lambda m: print(m, flush=True))
+            boot=a.boot, log=lambda m: print(m, flush=True))
+    images = "" if st.get("images_s") is None else f", lab images ready {st['images_s']:.0f} s later"
     print(f"vm up: {st['accel'].upper()}, ssh on 127.0.0.1:{st['port']} "
-          f"(booted to SSH in {st['boot_s']:.0f} s)")
+          f"(booted to SSH in {st['boot_s']:.0f} s{images})")
     print("next: netdojo vm run -- lab check arp-routing --dir labs/arp-routing/solution")
     return 0
 
@@ -112,6 +113,9 @@ def add_parsers(sub) -> None:
     s.add_argument("--cpus", type=int, default=2)
     s.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
     s.add_argument("--fresh", action="store_true", help="start from the image as built")
+    s.add_argument("--boot", choices=["kernel", "disk"], default="kernel",
+                   help="kernel: QEMU loads the image's kernel (fast); disk: through the "
+                        "image's own boot loader, as VirtualBox, UTM or Hyper-V would")
     s.set_defaults(func=cmd_up)
     s = vsub.add_parser("down", help="shut the VM down (nothing of it is left running)")
     _where(s)

@@ -9,8 +9,8 @@ Two stages, each kept in the VM folder and made again only when its inputs chang
      key made for this host, and the lab image saved from the host's Docker engine (loaded on
      first boot); written to an ext4 file with `mke2fs -d`, so no loop device or mount is used.
 
-QEMU boots the image's own kernel and initrd directly (-kernel/-initrd), which needs no boot
-loader in the image."""
+The disk is BIOS-bootable (GRUB in its MBR, vm/bootdisk.py), so any hypervisor boots it; QEMU
+here boots the image's own kernel and initrd directly (-kernel/-initrd), which is faster."""
 
 from __future__ import annotations
 
@@ -26,15 +26,29 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.paths import in_checkout, project_root
-from netdojo.vm import keys
+from netdojo.vm import bootdisk, keys
 from netdojo.vm.state import VmDir
 
 SUITE = "bookworm"
 VM_PACKAGES = [
     "linux-image-amd64", "systemd-sysv", "udev", "dbus", "openssh-server", "kmod", "procps",
-    "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano",
+    "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano", "grub-pc-bin",
 ]
-DISK_SIZE = "12G"  # sparse: only what is written takes space
+DISK_GIB = 12  # sparse: only what is written takes space
+# ext4 features pinned to what the image's GRUB 2.06 reads (Debian 12's own defaults): a newer
+# host's mke2fs would add metadata_csum_seed and orphan_file, which that GRUB refuses
+MKE2FS_CONF = """[defaults]
+\tbase_features = sparse_super,large_file,filetype,resize_inode,dir_index,ext_attr
+\tdefault_mntopts = acl,user_xattr
+\tblocksize = 4096
+\tinode_size = 256
+\tinode_ratio = 16384
+
+[fs_types]
+\text4 = {
+\t\tfeatures = has_journal,extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize
+\t}
+"""
 WHEEL_EXTRAS = ["setuptools>=61", "wheel"]  # install.sh's editable install builds offline
 IMAGES = ["netdojo/node:latest"]
 
@@ -42,15 +56,17 @@ NETWORKD = "[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n"
 SSHD = ("# netdojo: key login only, with the host key made at build time\n"
         "HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUseDNS no\n")
-LOAD_IMAGES = """[Unit]
+IMAGES_TAR = "/var/lib/netdojo/images.tar"
+IMAGES_UNIT = "netdojo-images.service"
+LOAD_IMAGES = f"""[Unit]
 Description=netdojo: load the lab images saved at build time
 After=docker.service
 Requires=docker.service
-ConditionPathExists=/var/lib/netdojo/images.tar
+ConditionPathExists={IMAGES_TAR}
 
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'docker load -i /var/lib/netdojo/images.tar && rm /var/lib/netdojo/images.tar'
+ExecStart=/bin/sh -c 'docker load -i {IMAGES_TAR} && rm {IMAGES_TAR}'
 
 [Install]
 WantedBy=multi-user.target
@@ -117,7 +133,7 @@ def _tools() -> None:
 def build_base(vm: VmDir, log=print) -> tuple[Path, bool]:
     """Stage 1: Debian with its kernel and every package; cached by the package list."""
     packages = sorted(set(VM_PACKAGES + apt_packages()))
-    key = _digest(SUITE, *packages, NETWORKD, SSHD, "base-v1")
+    key = _digest(SUITE, *packages, NETWORKD, SSHD, "base-v2")
     base = vm.dir / f"base-{key}"
     if (base / "etc" / "os-release").exists():
         return base, False
@@ -131,7 +147,7 @@ def build_base(vm: VmDir, log=print) -> tuple[Path, bool]:
     custom = [
         'echo netdojo-vm > "$1/etc/hostname"',
         'printf "127.0.0.1 localhost\\n127.0.1.1 netdojo-vm\\n" > "$1/etc/hosts"',
-        'echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" > "$1/etc/fstab"',
+        f'echo "LABEL={bootdisk.ROOT_LABEL} / ext4 rw,errors=remount-ro 0 1" > "$1/etc/fstab"',
         f'printf "{_esc(NETWORKD)}" > "$1/etc/systemd/network/80-netdojo.network"',
         'chroot "$1" systemctl enable systemd-networkd',
         # QEMU's user-mode network answers DNS at 10.0.2.3; no resolver daemon is needed
@@ -277,8 +293,8 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
         keys.install(root, client_key, host_key)
         if images is not None:
             (root / "var" / "lib" / "netdojo").mkdir(parents=True, exist_ok=True)
-            shutil.copy(images, root / "var" / "lib" / "netdojo" / "images.tar")
-            unit = root / "etc" / "systemd" / "system" / "netdojo-images.service"
+            shutil.copy(images, root / IMAGES_TAR.lstrip("/"))
+            unit = root / "etc" / "systemd" / "system" / IMAGES_UNIT
             unit.write_text(LOAD_IMAGES)
             wants = root / "etc" / "systemd" / "system" / "multi-user.target.wants"
             wants.mkdir(parents=True, exist_ok=True)
@@ -290,12 +306,29 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
             raise NetdojoError("vm build: the image has no kernel or initrd in /boot")
         shutil.copy(kernel, vm.kernel)
         shutil.copy(initrd, vm.initrd)
-        log(f"stage 2/2: writing the ext4 disk image ({DISK_SIZE}, sparse)")
+        log("stage 2/2: GRUB for other hypervisors (QEMU here boots the kernel directly)")
+        grub = root / "boot" / "grub"
+        grub.mkdir(parents=True, exist_ok=True)
+        (grub / "grub.cfg").write_text(bootdisk.grub_cfg(kernel.name, initrd.name))
+        _in_chroot(root, "grub-mkimage -O i386-pc -o /boot/grub/core.img -p "
+                         f"'(hd0,msdos1)/boot/grub' {' '.join(bootdisk.CORE_MODULES)} && "
+                         "cp -a /usr/lib/grub/i386-pc /boot/grub/", log)
+        boot_img = (root / "usr" / "lib" / "grub" / "i386-pc" / "boot.img").read_bytes()
+        core_img = bootdisk.patch_core((grub / "core.img").read_bytes())
+        log(f"stage 2/2: writing the disk image ({DISK_GIB} GiB, sparse; ext4 from 1 MiB on)")
         part = vm.disk.with_suffix(".part")
         part.unlink(missing_ok=True)
-        _run(["truncate", "-s", DISK_SIZE, str(part)], "truncate")
-        _run(["mke2fs", "-q", "-t", "ext4", "-L", "netdojo-root", "-E", "root_owner=0:0",
-              "-d", str(root), "-F", str(part)], "mke2fs -d")
+        offset = bootdisk.PART_START_LBA * bootdisk.SECTOR
+        fs_bytes = DISK_GIB << 30
+        conf = work / "mke2fs.conf"
+        conf.write_text(MKE2FS_CONF)
+        _run(["truncate", "-s", str(offset + fs_bytes), str(part)], "truncate")
+        _run(["mke2fs", "-q", "-t", "ext4", "-L", bootdisk.ROOT_LABEL,
+              "-E", f"root_owner=0:0,offset={offset}", "-d", str(root), "-F", str(part),
+              f"{DISK_GIB}G"], "mke2fs -d", env={**os.environ, "MKE2FS_CONFIG": str(conf)})
+        with part.open("r+b") as f:
+            f.write(bootdisk.boot_sector(boot_img, fs_bytes // bootdisk.SECTOR))
+            f.write(core_img)
         part.rename(vm.disk)
     finally:
         shutil.rmtree(work, ignore_errors=True)

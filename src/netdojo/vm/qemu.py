@@ -14,16 +14,20 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.vm import keys
+from netdojo.vm.bootdisk import ROOT_LABEL
+from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT
 from netdojo.vm.state import VmDir
 
 KVM_PROBE_S = 30.0
 SSH_DEADLINE_TCG_S = 600.0
 SSH_DEADLINE_KVM_S = 180.0
+IMAGES_DEADLINE_S = 900.0  # docker load of the saved lab images, first boot, under TCG
 USERSPACE_MARK = "Run /init as init process"
 
 
@@ -62,12 +66,14 @@ def status(vm: VmDir) -> dict | None:
     return None
 
 
-def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int) -> list[str]:
+def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
+          boot: str = "kernel") -> list[str]:
     argv = ["qemu-system-x86_64", "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
-            "-m", str(memory_mb), "-smp", str(cpus),
-            "-kernel", str(vm.kernel), "-initrd", str(vm.initrd),
-            "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=4 net.ifnames=1",
-            "-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
+            "-m", str(memory_mb), "-smp", str(cpus)]
+    if boot == "kernel":  # the disk's GRUB otherwise ("disk"), as another hypervisor boots it
+        argv += ["-kernel", str(vm.kernel), "-initrd", str(vm.initrd), "-append",
+                 f"root=LABEL={ROOT_LABEL} rw console=ttyS0 quiet loglevel=4 net.ifnames=1"]
+    argv += ["-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22",
             "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
             "-display", "none", "-serial", f"file:{vm.console}", "-monitor", "none",
@@ -79,10 +85,12 @@ def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int) -> list[s
     return argv
 
 
-def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int) -> int:
+def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
+           boot: str = "kernel") -> int:
     vm.console.write_text("")
     (vm.dir / "qemu.pid").unlink(missing_ok=True)
-    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus), capture_output=True, text=True)
+    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus, boot), capture_output=True,
+                       text=True)
     if r.returncode != 0:
         raise NetdojoError(f"qemu ({accel}) did not start: {r.stderr.strip()[-800:]}")
     return int((vm.dir / "qemu.pid").read_text())
@@ -123,7 +131,7 @@ def _choose_accel(vm: VmDir, accel: str, log) -> str:
 
 
 def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
-       fresh: bool = False, log=print) -> dict:
+       fresh: bool = False, boot: str = "kernel", log=print) -> dict:
     if status(vm):
         raise NetdojoError("the VM is already running (netdojo vm status; netdojo vm down)")
     if not vm.disk.is_file() or not vm.kernel.is_file():
@@ -141,7 +149,7 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
     if chosen == "kvm" and accel == "auto":
         why = None
         try:
-            pid = _start(vm, chosen, port, memory_mb, cpus)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot)
         except NetdojoError as e:
             why = f"QEMU refused KVM here: {str(e).splitlines()[0][:160]}"
         if why is None:
@@ -159,11 +167,11 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             log(f"{why}. Booting under TCG instead (several times slower); this host is "
                 "remembered as KVM-broken")
             chosen, t0, port = "tcg", time.monotonic(), _free_port()
-            pid = _start(vm, chosen, port, memory_mb, cpus)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot)
     else:
-        pid = _start(vm, chosen, port, memory_mb, cpus)
+        pid = _start(vm, chosen, port, memory_mb, cpus, boot)
     st = {"pid": pid, "port": port, "accel": chosen, "started": time.time(),
-          "memory_mb": memory_mb, "cpus": cpus}
+          "memory_mb": memory_mb, "cpus": cpus, "boot": boot}
     vm.running_file.write_text(json.dumps(st))
     host = keys.KeyPair(vm.host_key)
     vm.known_hosts.write_text(keys.known_hosts_line(host, port))
@@ -179,7 +187,45 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
         raise
     st["boot_s"] = round(time.monotonic() - t0, 1)
     vm.running_file.write_text(json.dumps(st))
+    try:
+        st["images_s"] = _wait_for_images(Target.vm(vm), log)
+    except BaseException:
+        down(vm)
+        raise
+    vm.running_file.write_text(json.dumps(st))
     return st
+
+
+def _wait_for_images(target, log) -> float | None:
+    """Block until the first boot's `docker load` of the lab images is done: a lab started
+    before it would find no image.  Seconds waited; None for an image built without them."""
+    t0 = time.monotonic()
+    script = (f"[ -e /etc/systemd/system/{IMAGES_UNIT} ] || exit 3; "
+              f"[ -e {IMAGES_TAR} ] || exit 4; "
+              f"timeout {IMAGES_DEADLINE_S:.0f} systemctl start {IMAGES_UNIT}")
+    log("loading the lab images into the VM's Docker engine (first boot only; seconds under "
+        "KVM, about 3 minutes under TCG)…")
+    done = threading.Event()
+
+    def progress() -> None:
+        while not done.wait(30):
+            log(f"  still loading the lab images ({time.monotonic() - t0:.0f} s)")
+
+    threading.Thread(target=progress, daemon=True).start()
+    try:
+        code, _, err = target.exec(script, timeout=IMAGES_DEADLINE_S + 60)
+    finally:
+        done.set()
+    if code == 3:
+        return None
+    if code not in (0, 4):
+        _, journal, _ = target.exec(f"journalctl -u {IMAGES_UNIT} -n 5 --no-pager", timeout=30)
+        raise NetdojoError("the VM booted but could not load its lab images "
+                           f"({err.strip() or f'exit {code}'}): {journal.strip()[-600:]}\n"
+                           "Build the image again: netdojo vm build")
+    seconds = round(time.monotonic() - t0, 1)
+    log(f"lab images ready ({seconds:.1f} s)")
+    return seconds
 
 
 def down(vm: VmDir) -> str:
