@@ -203,8 +203,8 @@ def _wait_for_images(target, log) -> float | None:
     script = (f"[ -e /etc/systemd/system/{IMAGES_UNIT} ] || exit 3; "
               f"[ -e {IMAGES_TAR} ] || exit 4; "
               f"timeout {IMAGES_DEADLINE_S:.0f} systemctl start {IMAGES_UNIT}")
-    log("loading the lab images into the VM's Docker engine (first boot only; seconds under "
-        "KVM, about 3 minutes under TCG)…")
+    log("loading the lab images into the VM's Docker engine (first boot only; about 3 minutes "
+        "under TCG)…")
     done = threading.Event()
 
     def progress() -> None:
