@@ -95,9 +95,11 @@ def test_up_waits_for_the_first_boots_image_load_and_says_when_it_fails():
     assert IMAGES_TAR in LOAD_IMAGES and f"rm {IMAGES_TAR}" in LOAD_IMAGES
     loading = _Guest(0)
     assert isinstance(_wait_for_images(loading, log=lambda m: None), float)
-    assert f"systemctl start {IMAGES_UNIT}" in loading.commands[0]  # blocks until it is done
-    assert _wait_for_images(_Guest(4), log=lambda m: None) >= 0  # loaded on an earlier boot
-    assert _wait_for_images(_Guest(3), log=lambda m: None) is None  # built with --no-images
+    assert f"systemctl start {IMAGES_UNIT}" in loading.commands[-1]  # blocks until it is done
+    said: list[str] = []
+    assert _wait_for_images(_Guest(4), log=said.append) == 0.0  # loaded on an earlier boot
+    assert _wait_for_images(_Guest(3), log=said.append) is None  # built with --no-images
+    assert said == []  # nothing to load: nothing said about loading
     broken = _Guest(1, journal="docker load: unexpected EOF")
     with pytest.raises(NetdojoError, match="could not load its lab images.*unexpected EOF"):
         _wait_for_images(broken, log=lambda m: None)

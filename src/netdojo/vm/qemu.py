@@ -199,10 +199,13 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
 def _wait_for_images(target, log) -> float | None:
     """Block until the first boot's `docker load` of the lab images is done: a lab started
     before it would find no image.  Seconds waited; None for an image built without them."""
+    code, _, _ = target.exec(f"[ -e /etc/systemd/system/{IMAGES_UNIT} ] || exit 3; "
+                             f"[ -e {IMAGES_TAR} ] || exit 4", timeout=60)
+    if code == 3:
+        return None
+    if code == 4:  # loaded on an earlier boot of this overlay
+        return 0.0
     t0 = time.monotonic()
-    script = (f"[ -e /etc/systemd/system/{IMAGES_UNIT} ] || exit 3; "
-              f"[ -e {IMAGES_TAR} ] || exit 4; "
-              f"timeout {IMAGES_DEADLINE_S:.0f} systemctl start {IMAGES_UNIT}")
     log("loading the lab images into the VM's Docker engine (first boot only; about 3 minutes "
         "under TCG)…")
     done = threading.Event()
@@ -213,12 +216,11 @@ def _wait_for_images(target, log) -> float | None:
 
     threading.Thread(target=progress, daemon=True).start()
     try:
-        code, _, err = target.exec(script, timeout=IMAGES_DEADLINE_S + 60)
+        code, _, err = target.exec(f"timeout {IMAGES_DEADLINE_S:.0f} systemctl start "
+                                   f"{IMAGES_UNIT}", timeout=IMAGES_DEADLINE_S + 60)
     finally:
         done.set()
-    if code == 3:
-        return None
-    if code not in (0, 4):
+    if code != 0:
         _, journal, _ = target.exec(f"journalctl -u {IMAGES_UNIT} -n 5 --no-pager", timeout=30)
         raise NetdojoError("the VM booted but could not load its lab images "
                            f"({err.strip() or f'exit {code}'}): {journal.strip()[-600:]}\n"
