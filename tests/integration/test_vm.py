@@ -67,9 +67,10 @@ def test_a_grading_run_in_the_vm_brings_its_gradebook_back(vm, tmp_path):
     assert "alice" in rows and (out / "gradebook.sqlite").is_file(), rows
 
 
-def _in_vm_pytest(t: Target, args: str, xml: Path) -> tuple[int, str, dict[str, str]]:
-    """Run pytest inside the VM; its exit code, output, and each test's outcome from the
-    JUnit XML brought back over SFTP ({name: "passed" | "skipped: …" | "failed: …"})."""
+def _in_vm_pytest(t: Target, args: str, xml: Path) -> tuple[int, str, dict[str, str],
+                                                           dict[str, str]]:
+    """Run pytest inside the VM; its exit code, output, each test's outcome from the JUnit XML
+    brought back over SFTP ({name: "passed" | "skipped: …" | "failed: …"}), and node ids."""
     code, out, err = t.exec("cd /opt/netdojo && .venv/bin/python -m pytest -q -p no:cacheprovider "
                             f"{args} --junitxml=/tmp/{xml.name}", timeout=900)
     client = t.connect()
@@ -77,30 +78,29 @@ def _in_vm_pytest(t: Target, args: str, xml: Path) -> tuple[int, str, dict[str, 
         client.open_sftp().get(f"/tmp/{xml.name}", str(xml))
     finally:
         client.close()
-    results = {}
+    results, ids = {}, {}
     for c in ET.parse(xml).iter("testcase"):
         bad = c.find("failure") if c.find("failure") is not None else c.find("error")
         skip = c.find("skipped")
         results[c.get("name")] = ("failed: " + bad.get("message", "") if bad is not None else
                                   "skipped: " + skip.get("message", "") if skip is not None
                                   else "passed")
-        results["@" + c.get("name")] = c.get("classname").replace(".", "/") + ".py"
-    return code, out[-3000:] + err[-1000:], results
+        ids[c.get("name")] = f"{c.get('classname').replace('.', '/')}.py::{c.get('name')}"
+    return code, out[-3000:] + err[-1000:], results, ids
 
 
 def test_the_netem_path_holds_inside_the_vm(vm, tmp_path):
     t = Target.vm(vm)
-    code, out, results = _in_vm_pytest(t, f"{' '.join(IN_VM_TESTS)} -k 'not userspace'",
-                                       tmp_path / "netem.xml")
+    code, out, results, ids = _in_vm_pytest(t, f"{' '.join(IN_VM_TESTS)} -k 'not userspace'",
+                                            tmp_path / "netem.xml")
     failed = {k: v for k, v in results.items() if v.startswith("failed")}
     if code != 0 and failed:
         # Under TCG a timing check can miss once when the host is busy (one such miss in five
         # runs here, its figures lost); a shaper fault misses again.  The failed tests run once
         # more, and the first miss stays in the results next to the rerun's outcome.
-        ids = " ".join(f"'{results['@' + k]}::{k}'" for k in failed)
-        code, out, again = _in_vm_pytest(t, ids, tmp_path / "netem-rerun.xml")
+        code, out, again, _ = _in_vm_pytest(t, " ".join(f"'{ids[k]}'" for k in failed),
+                                            tmp_path / "netem-rerun.xml")
         results.update({k: again.get(k, "failed: not run again") for k in failed})
-    results = {k: v for k, v in results.items() if not k.startswith("@")}
     (vm.dir / "netem-results.json").write_text(json.dumps(
         {**results, "first run misses, run again": failed}, indent=1))
     still = {k: v for k, v in results.items() if v.startswith("failed")}

@@ -35,7 +35,7 @@ def cmd_up(a: argparse.Namespace) -> int:
     vm = VmDir.at(a.dir)
     st = up(vm, memory_mb=a.memory, cpus=a.cpus, accel=a.accel, fresh=a.fresh,
             boot=a.boot, log=lambda m: print(m, flush=True))
-    images = "" if st.get("images_s") is None else f", lab images ready {st['images_s']:.0f} s later"
+    images = f", lab images loaded {st['images_s']:.0f} s later" if st.get("images_s") else ""
     print(f"vm up: {st['accel'].upper()}, ssh on 127.0.0.1:{st['port']} "
           f"(booted to SSH in {st['boot_s']:.0f} s{images})")
     print("next: netdojo vm run -- lab check arp-routing --dir labs/arp-routing/solution")

@@ -15,6 +15,7 @@ import struct
 SECTOR = 512
 PART_START_LBA = 2048  # 1 MiB: the usual alignment, and room for core.img before it
 ROOT_LABEL = "netdojo-root"
+# the same for GRUB and QEMU's -append; the last console (the serial port) is /dev/console
 KERNEL_ARGS = "rw console=tty0 console=ttyS0 quiet loglevel=4 net.ifnames=1"
 
 # boot.img fields (GRUB's boot.h)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.vm import keys
-from netdojo.vm.bootdisk import ROOT_LABEL
+from netdojo.vm.bootdisk import KERNEL_ARGS, ROOT_LABEL
 from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT
 from netdojo.vm.state import VmDir
 
@@ -72,7 +72,7 @@ def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
             "-m", str(memory_mb), "-smp", str(cpus)]
     if boot == "kernel":  # the disk's GRUB otherwise ("disk"), as another hypervisor boots it
         argv += ["-kernel", str(vm.kernel), "-initrd", str(vm.initrd), "-append",
-                 f"root=LABEL={ROOT_LABEL} rw console=ttyS0 quiet loglevel=4 net.ifnames=1"]
+                 f"root=LABEL={ROOT_LABEL} {KERNEL_ARGS}"]
     argv += ["-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22",
             "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
