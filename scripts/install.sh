@@ -14,6 +14,7 @@ APT_PACKAGES=(
   iproute2 iptables ethtool iputils-ping iperf3 traceroute tcpdump
   mininet bridge-utils python3 python3-venv python3-pip python3-yaml
   graphviz fonts-dejavu-core
+  bubblewrap   # every student script runs in a sandbox over the lab image (net/sandbox.py)
   chromium   # the tests load every HTML report in headless Chromium (it renders, its images load)
 )
 

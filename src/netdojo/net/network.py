@@ -177,20 +177,20 @@ class Network:
         self.run.state = "up"
         self.run.save()
 
-    def _names(self) -> dict[str, str]:
+    def names(self) -> dict[str, str]:
         """Each node's primary address, for /etc/hosts inside nodes and containers."""
         return {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
                 if self.addr.primary_ip(node) == ip.ip}
 
     def _containers(self) -> None:
         specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
-                  "image": node.image, "netns": self.ns(n), "hosts": self._names(),
-                  "env": {"NETDOJO_NODE": n}, "dns": self._lab_dns(),
+                  "image": node.image, "netns": self.ns(n), "hosts": self.names(),
+                  "env": {"NETDOJO_NODE": n}, "dns": self.lab_resolvers(),
                   "pod": node.restartable}
                  for n, node in self.topo.nodes.items() if node.kind == "container"]
         containers.start(specs)
 
-    def _lab_dns(self) -> list[str]:
+    def lab_resolvers(self) -> list[str]:
         """Containers resolve through the lab's own resolver (or its DNS server) if it has one,
         so names like shop.lab.example work and no query heads for the host's resolver."""
         for kind in ("resolver", "dns"):
@@ -270,7 +270,7 @@ class Network:
     def _hosts_files(self) -> None:
         # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
         text = "127.0.0.1 localhost\n" + "".join(
-            f"{ip} {node}\n" for node, ip in self._names().items())
+            f"{ip} {node}\n" for node, ip in self.names().items())
         for node in self.topo.nodes:
             if self.is_container(node):
                 continue  # Docker writes its /etc/hosts from --add-host

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.errors import NetdojoError
-from netdojo.net import netns
+from netdojo.net import netns, sandbox
 
 RUN_ROOT = Path(os.environ.get("NETDOJO_RUN_DIR", "/run/netdojo"))
 ETC_NETNS = Path("/etc/netns")
@@ -95,6 +95,7 @@ class Run:
             from netdojo.net import containers
 
             containers.remove(self.containers + containers.labelled(self.id))
+        sandbox.leftovers(self.id)  # its scripts' cgroups and scratch folders, if the owner died
         netns.delete(self.namespaces)
         for ns in self.namespaces:
             shutil.rmtree(ETC_NETNS / ns, ignore_errors=True)
