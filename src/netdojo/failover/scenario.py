@@ -23,7 +23,7 @@ from pathlib import Path
 from netdojo.errors import SpecError
 from netdojo.failover.variants import VARIANTS
 from netdojo.paths import data_dir
-from netdojo.topo.loader import _Seq, parse_yaml, read_text
+from netdojo.topo.spec import Seq, parse_yaml, read_text
 
 FAULTS = ("crash", "hang", "5xx", "cut")
 KEYS = {"name", "topology", "url", "client", "lb", "rate", "protocols", "timeout", "duration",
@@ -102,7 +102,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
             if v not in VARIANTS:
                 raise fail(f"unknown variant {v!r} (known: {', '.join(VARIANTS)})", "variants")
         sc.variants = [str(v) for v in vs]
-    timeline = doc.get("timeline", _Seq())
+    timeline = doc.get("timeline", Seq())
     if not isinstance(timeline, list):
         raise fail("'timeline' is a list of events", "timeline")
     lines = getattr(timeline, "item_lines", [None] * len(timeline))

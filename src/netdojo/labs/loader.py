@@ -8,7 +8,7 @@ from typing import Any
 
 from netdojo.errors import SpecError
 from netdojo.labs.model import FILE_KINDS, FileSpec, Lab, ParamSpec
-from netdojo.topo.loader import _Map, parse_yaml, read_text
+from netdojo.topo.spec import Map, parse_yaml, read_text
 
 TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit"}
 FILE_KEYS = {"kind", "node", "service", "path", "allow", "output", "makes", "optional", "timeout",
@@ -22,7 +22,7 @@ def load_lab(lab_dir: Path) -> Lab:
     source = str(lab_dir / "lab.yaml")
     doc = parse_yaml(read_text(source, "lab"), source, "lab")
 
-    def fail(msg: str, m: _Map | None = None, key: str | None = None) -> SpecError:
+    def fail(msg: str, m: Map | None = None, key: str | None = None) -> SpecError:
         m = m if m is not None else doc
         return SpecError(msg, source, m.key_lines.get(key, m.line) if key else m.line)
 
@@ -53,15 +53,15 @@ def load_lab(lab_dir: Path) -> Lab:
         raise fail("'time_limit' is a positive number of seconds", key="time_limit")
 
     params = []
-    raw_params = doc.get("parameters") or _Map()
-    if not isinstance(raw_params, _Map):
+    raw_params = doc.get("parameters") or Map()
+    if not isinstance(raw_params, Map):
         raise fail("'parameters' maps a name to {choice: [...]} or {range: [lo, hi]}",
                    key="parameters")
     for name, spec in raw_params.items():
         params.append(_param(str(name), spec, raw_params.key_lines[name], source))
 
     raw_files = doc["files"]
-    if not isinstance(raw_files, _Map) or not raw_files:
+    if not isinstance(raw_files, Map) or not raw_files:
         raise fail("'files' maps each file a student hands in to {kind: ...}", key="files")
     files = [_file(str(n), spec, raw_files.key_lines[n], source) for n, spec in raw_files.items()]
     names = {f.name for f in files}

@@ -12,7 +12,7 @@ from netdojo.errors import SpecError
 from netdojo.labs.commands import parse_commands
 from netdojo.labs.model import FileSpec, Lab
 from netdojo.measure.pcap import PcapError, read_pcap
-from netdojo.topo.loader import _Map, parse_yaml
+from netdojo.topo.spec import Map, parse_yaml
 
 MAX_BYTES = 1 << 20
 STATE_FILE = ".netdojo-lab.yaml"
@@ -97,7 +97,7 @@ def parse_file(sf: StudentFile, source: str, nodes: list[str]) -> None:
 
 
 def _plain(m: Any) -> Any:
-    if isinstance(m, _Map | dict):
+    if isinstance(m, Map | dict):
         return {str(k): _plain(v) for k, v in m.items()}
     if isinstance(m, list):
         return [_plain(v) for v in m]

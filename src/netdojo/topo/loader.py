@@ -27,11 +27,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from netdojo.errors import SpecError
 from netdojo.topo.model import NODE_KINDS, ROUTING_MODES, Endpoint, Link, LinkParams, Node, Route, Topology
 from netdojo.topo.profiles import PROFILES
+from netdojo.topo.spec import Map, Seq, check_keys, parse_yaml, read_text
 from netdojo.topo.validate import validate
 
 PARAM_KEYS = ("bw", "delay", "jitter", "loss", "queue")
@@ -40,81 +39,6 @@ NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
 TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
-
-
-class _Map(dict):
-    """A mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class _Seq(list):
-    line: int = 0
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    m = _Map()
-    m.line = node.start_mark.line + 1
-    m.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in m:
-            raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
-        m[key] = loader.construct_object(value_node, deep=True)
-        m.key_lines[key] = key_node.start_mark.line + 1
-    return m
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    s = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    s.line = node.start_mark.line + 1
-    s.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return s
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
-def read_text(path: str | Path, what: str) -> str:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise SpecError(f"cannot read {what}: {e.strerror}", str(path)) from None
-    if b"\0" in raw:
-        raise SpecError(f"this {what} is not a text file (it holds binary data)", str(path))
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise SpecError(f"this {what} is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as "
-                        "UTF-8", str(path), line) from None
-
-
-def parse_yaml(text: str, source: str, what: str) -> _Map:
-    """YAML → a mapping that knows the line of every key; any fault → SpecError with a line."""
-    loader = _Loader(text)
-    loader.name = source
-    try:
-        doc = loader.get_single_data()
-    except SpecError:
-        raise
-    except yaml.MarkedYAMLError as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else None
-        raise SpecError(f"not valid YAML: {e.problem}", source, line) from None
-    except yaml.YAMLError as e:
-        raise SpecError(f"not valid YAML: {e}", source) from None
-    finally:
-        loader.dispose()
-    if not isinstance(doc, _Map):
-        raise SpecError(f"a {what} must be a mapping", source, 1)
-    return doc
 
 
 def load_topology(path: str | Path) -> Topology:
@@ -134,7 +58,7 @@ class _Builder:
     def fail(self, msg: str, line: int | None) -> SpecError:
         return SpecError(msg, self.source, line)
 
-    def topology(self, doc: _Map) -> Topology:
+    def topology(self, doc: Map) -> Topology:
         self._keys(doc, TOP_KEYS, "topology")
         name = doc.get("name") or Path(self.source).stem
         if not isinstance(name, str):
@@ -149,23 +73,23 @@ class _Builder:
         topo.routing = routing
         if "mac_seed" in doc:
             topo.mac_seed = str(doc["mac_seed"])
-        defaults = doc.get("defaults") or _Map()
-        if not isinstance(defaults, _Map):
+        defaults = doc.get("defaults") or Map()
+        if not isinstance(defaults, Map):
             raise self.fail("'defaults' must be a mapping", doc.key_lines["defaults"])
         self._keys(defaults, {"profile", *PARAM_KEYS}, "defaults")
         default_params = self._params(defaults, LinkParams())
 
         nodes = doc.get("nodes")
-        if not isinstance(nodes, _Map) or not nodes:
+        if not isinstance(nodes, Map) or not nodes:
             raise self.fail("'nodes' must be a non-empty mapping of name → node",
                             doc.key_lines.get("nodes", doc.line))
         for name, spec in nodes.items():
             topo.nodes[str(name)] = self.node(str(name), spec, nodes.key_lines[name])
 
-        links = doc.get("links", _Seq())
+        links = doc.get("links", Seq())
         if links is None:
-            links = _Seq()
-        if not isinstance(links, _Seq):
+            links = Seq()
+        if not isinstance(links, Seq):
             raise self.fail("'links' must be a list", doc.key_lines.get("links"))
         for item, line in zip(links, getattr(links, "item_lines", []), strict=False):
             topo.links.append(self.link(item, line, default_params))
@@ -174,9 +98,9 @@ class _Builder:
 
     def node(self, name: str, spec: Any, line: int) -> Node:
         if spec is None:
-            spec = _Map()
+            spec = Map()
             spec.line, spec.key_lines = line, {}
-        if not isinstance(spec, _Map):
+        if not isinstance(spec, Map):
             raise self.fail(f"node {name!r} must be a mapping (e.g. {{kind: host}})", line)
         self._keys(spec, NODE_KEYS, f"node {name!r}")
         kind = spec.get("kind", "host")
@@ -221,7 +145,7 @@ class _Builder:
         return node
 
     def link(self, item: Any, line: int, defaults: LinkParams) -> Link:
-        if not isinstance(item, _Map):
+        if not isinstance(item, Map):
             raise self.fail("a link must be a mapping with 'endpoints'", line)
         self._keys(item, LINK_KEYS, "link")
         eps = item.get("endpoints")
@@ -246,7 +170,7 @@ class _Builder:
                 ep.ip = self._iface(addr, item.key_lines["ips"])
         return link
 
-    def _params(self, m: _Map, base: LinkParams) -> LinkParams:
+    def _params(self, m: Map, base: LinkParams) -> LinkParams:
         profile = m.get("profile")
         if profile is not None:
             if profile not in PROFILES:
@@ -273,11 +197,8 @@ class _Builder:
                             "(interface names are at most 15 characters)", line)
         return Endpoint(m.group(1), m.group(2))
 
-    def _keys(self, m: _Map, allowed: set[str], what: str) -> None:
-        for key in m:
-            if key not in allowed:
-                raise self.fail(f"{what}: unknown key {key!r} (allowed: "
-                                f"{', '.join(sorted(allowed))})", m.key_lines.get(key, m.line))
+    def _keys(self, m: Map, allowed: set[str], what: str) -> None:
+        check_keys(m, allowed, what, self.source)
 
     def _net(self, v: Any, line: int | None, what: str) -> ipaddress.IPv4Network:
         try:
