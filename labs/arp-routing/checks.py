@@ -185,7 +185,10 @@ def arp_requests(ctx):
        hint="A router's ping leaves from the address of its outgoing interface: the far end "
             "needs a route back to that transit subnet too.", needs=["routing.sh"])
 def routers_reach_hosts(ctx):
-    pairs = [(r, h) for r in ROUTERS for h in HOSTS]
+    # only pairs that need routes: a router reaches the host on its own LAN with none, and
+    # counting those gave the empty starter a third of a point
+    pairs = [(r, h) for r in ROUTERS for h in HOSTS if GATEWAY_OF[h][0] != r]
     missing = _pairs_reached(ctx, pairs)
     ok = len(pairs) - len(missing)
-    return partial(ok, len(pairs), f"{ok} of {len(pairs)} router->host pings answered")
+    return partial(ok, len(pairs), f"{ok} of {len(pairs)} pings from a router to a host on "
+                   "another router's LAN answered")

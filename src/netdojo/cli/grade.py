@@ -1,11 +1,12 @@
 """`netdojo grade`: a class's submissions graded in parallel into a gradebook and every export;
-`netdojo grade merge`: shards' gradebooks into one."""
+`netdojo grade merge`: shards' gradebooks into one; `netdojo grade verify`: nothing edited."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from netdojo.cli.classes import add_class_option
 from netdojo.cli.common import need_root
 from netdojo.errors import NetdojoError
 from netdojo.grade.exports import FORMATS
@@ -23,6 +24,8 @@ def _formats(text: str) -> tuple[str, ...]:
 def cmd_grade(a: argparse.Namespace) -> int:
     from netdojo.grade.grader import grade_class, merge, parse_shard
 
+    if a.lab == "verify":
+        return _verify(a)
     if a.lab == "merge":
         if not a.submissions:
             raise NetdojoError("netdojo grade merge SHARD_OUT… --out DIR")
@@ -51,6 +54,23 @@ def cmd_grade(a: argparse.Namespace) -> int:
     print(f"gradebook and exports in {a.out}/ (grades.csv, junit.xml, students/ID/results.json, "
           "feedback.md)")
     return 0 if not res.failed else 1
+
+
+def _verify(a: argparse.Namespace) -> int:
+    from netdojo.grade.verify import verify
+
+    if len(a.submissions) != 1:
+        raise NetdojoError("netdojo grade verify OUT [--sample N]: one output folder")
+    if a.sample:
+        need_root()
+    v = verify(Path(a.submissions[0]), a.sample)
+    for p in v.problems:
+        print(f"  CHANGED: {p}")
+    for n in v.notes:
+        print(f"  note: {n}")
+    print(f"{v.checked} record(s) checked, {v.regraded} submission(s) graded again: "
+          + ("nothing was changed" if not v.problems else f"{len(v.problems)} problem(s)"))
+    return 1 if v.problems else 0
 
 
 def cmd_autograder(a: argparse.Namespace) -> int:
@@ -88,11 +108,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--netdojo-repo", help="OWNER/NAME of the netdojo repository (workflows)")
     s.add_argument("--ref", default="main", help="its branch or tag (workflows)")
     s.add_argument("--shards", type=int, default=4, help="runners at once (shards)")
+    add_class_option(s)
     s.set_defaults(func=cmd_autograder)
 
     s = sub.add_parser("grade", help="grade a class: netdojo grade LAB SUBMISSIONS… "
                                      "[--workers N] (or: netdojo grade merge SHARDS… --out DIR)")
-    s.add_argument("lab", help="a lab id, or `merge` to merge shards' gradebooks")
+    s.add_argument("lab", help="a lab id; `merge` to merge shards' gradebooks; `verify OUT` to "
+                               "check a graded class's records and exports")
     s.add_argument("submissions", nargs="*",
                    help="folders, .zip or .tar.gz files, or folders of them")
     s.add_argument("--workers", type=int, default=1, help="submissions graded at once")
@@ -105,6 +127,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--shard", help="K/N: grade only this shard of the class (see grade merge)")
     s.add_argument("--regrade-errors", action="store_true",
                    help="grade again only the submissions with checks marked error — regrade")
+    s.add_argument("--sample", type=int, default=2,
+                   help="grade verify: how many submissions to grade again (0: none)")
     s.add_argument("--calibrate-every", type=int, default=10, metavar="K",
                    help="run the lab's reference solution before every K submissions (0: never)")
+    add_class_option(s)
     s.set_defaults(func=cmd_grade)

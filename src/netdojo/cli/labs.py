@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from netdojo.cli.classes import add_class_option
 from netdojo.cli.common import need_root, tear_down_on_signals
 from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
 from netdojo.errors import NetdojoError
@@ -113,7 +114,9 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
         print(f"Edit the files in {folder}/, then `netdojo lab check {lab.id} --dir {folder}` "
               "scores them on a fresh copy of the lab.", flush=True)
 
-    return shell_until_exit(net, a.detach, ls.down, banner)
+    # what the student measures stays hidden (as in `netdojo draw` of a lab)
+    hide = any(p.secret for p in lab.parameters)
+    return shell_until_exit(net, a.detach, ls.down, banner, hide_shaping=hide)
 
 
 def cmd_lab_check(a: argparse.Namespace) -> int:
@@ -135,6 +138,23 @@ def cmd_lab_check(a: argparse.Namespace) -> int:
         Path(a.json).write_text(json.dumps(report.as_dict(hidden=False), indent=1,
                                            ensure_ascii=False))
     return 0 if report.full_marks else 1
+
+
+def cmd_lab_selftest(a: argparse.Namespace) -> int:
+    from netdojo.labs.selftest import format_selftest, selftest
+
+    lab = find_lab(a.lab)
+    if not (lab.dir / "solution").is_dir():
+        raise NetdojoError(f"{lab.id}: no solution/ here (a student's kit has none; run the "
+                           "self-test where the instructor's files are)")
+    need_root()
+    tear_down_on_signals()
+    rep = selftest(lab, a.student, _progress, shaper=a.shaper, only=a.only)
+    print()
+    print(format_selftest(rep))
+    if a.json:
+        Path(a.json).write_text(json.dumps(rep.as_dict(), indent=1, ensure_ascii=False))
+    return 0 if rep.ok or (a.only and all(r.verdict == "killed" for r in rep.results)) else 1
 
 
 def cmd_draw(a: argparse.Namespace) -> int:
@@ -172,6 +192,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("lab")
     s.add_argument("--lang", default="en", choices=["en", "ko"])
     s.add_argument("--student")
+    add_class_option(s)
     s.set_defaults(func=cmd_lab_show)
 
     s = lsub.add_parser("start", help="copy the starter, build the lab with your files, "
@@ -181,6 +202,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--dir", help="your working folder (default ./LAB)")
     s.add_argument("--detach", "-d", action="store_true",
                    help="leave the lab up and return (netdojo down RUN removes it)")
+    add_class_option(s)
     s.set_defaults(func=cmd_lab_start)
 
     s = lsub.add_parser("check", help="score your files on a fresh copy of the lab")
@@ -189,11 +211,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--student")
     s.add_argument("--json", help="also write the result as JSON here")
     s.add_argument("--shaper", default="auto")
+    add_class_option(s)
     s.set_defaults(func=cmd_lab_check)
+
+    s = lsub.add_parser("selftest", help="prove each check can fail: grade the solution's "
+                                         "mutants (instructors)")
+    s.add_argument("lab")
+    s.add_argument("--student", default="alice")
+    s.add_argument("--only", metavar="CHECK", help="only the mutant of this check")
+    s.add_argument("--json", help="also write the result as JSON here")
+    s.add_argument("--shaper", default="auto")
+    add_class_option(s)
+    s.set_defaults(func=cmd_lab_selftest)
 
     s = sub.add_parser("draw", help="draw a topology or a lab: netdojo draw arp-routing -o x.svg")
     s.add_argument("target", help="a lab id, a topology file or name, or a generator")
     s.add_argument("-o", "--output", required=True, help="FILE.svg, FILE.png or FILE.dot")
     s.add_argument("--student", help="a lab's values for this student")
     s.add_argument("--no-title", action="store_true")
+    add_class_option(s)
     s.set_defaults(func=cmd_draw)

@@ -366,20 +366,28 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("doctor", help="what this host offers and which backend each uses")
     s.set_defaults(func=cmd_doctor)
 
+    from netdojo.cli.classes import add_parsers as add_class_parsers
     from netdojo.cli.grade import add_parsers as add_grade_parsers
     from netdojo.cli.labs import add_parsers
     from netdojo.cli.vm import add_parsers as add_vm_parsers
 
     add_parsers(sub)
     add_grade_parsers(sub)
+    add_class_parsers(sub)
     add_vm_parsers(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from netdojo.cli.classes import apply_class_option
+
     args = parser().parse_args(argv)
     try:
+        apply_class_option(args)
         return args.func(args)
+    except BrokenPipeError:  # `netdojo lab list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except NetdojoError as e:
         print(f"netdojo: {e}", file=sys.stderr)
         return 2

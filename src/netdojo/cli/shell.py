@@ -22,8 +22,10 @@ class Shell(cmd.Cmd):
     intro = "netdojo shell: '<node> <command>' runs in a node; 'help' lists the rest."
     prompt = "netdojo> "
 
-    def __init__(self, net: Network, stdin=None, interactive: bool = True):
+    def __init__(self, net: Network, stdin=None, interactive: bool = True,
+                 hide_shaping: bool = False):
         super().__init__(stdin=stdin)
+        self.hide_shaping = hide_shaping  # a lab's links hold what its student must measure
         if not interactive:
             self.use_rawinput = False
             self.prompt = ""
@@ -74,8 +76,14 @@ class Shell(cmd.Cmd):
         """List links with their parameters."""
         for lk in self.net.topo.links:
             p = lk.params
+            if self.hide_shaping:
+                print(f"{str(lk.a):16} <-> {str(lk.b):16} (rate, delay and loss: measure them)")
+                continue
             print(f"{str(lk.a):16} <-> {str(lk.b):16} bw={p.bw} delay={p.delay}ms "
                   f"jitter={p.jitter}ms loss={p.loss}% queue={p.queue}")
+        if self.hide_shaping:
+            print("In a lab the links' settings are what you measure; `netdojo lab show` lists "
+                  "the values you are given.")
         return False
 
     def do_net(self, _: str) -> bool:
@@ -154,7 +162,8 @@ class Shell(cmd.Cmd):
         return True
 
 
-def shell_until_exit(net: Network, detach: bool, teardown, banner) -> int:
+def shell_until_exit(net: Network, detach: bool, teardown, banner,
+                     hide_shaping: bool = False) -> int:
     """`up` and `lab start`: print the banner, then with --detach say how to reach the run and
     leave it up; else open the shell and tear down when it ends (exit, Ctrl-D, Ctrl-C, SIGTERM,
     a closed tty).  The banner is printed inside the try, so a Ctrl-C sent the moment it
@@ -167,7 +176,7 @@ def shell_until_exit(net: Network, detach: bool, teardown, banner) -> int:
                   f"netdojo down {net.run.id}")
             left_up = True
             return 0
-        Shell(net, interactive=sys.stdin.isatty()).cmdloop()
+        Shell(net, interactive=sys.stdin.isatty(), hide_shaping=hide_shaping).cmdloop()
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
     finally:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netdojo.errors import NetdojoError
+from netdojo.grade import seal
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
@@ -19,7 +22,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     source TEXT, started REAL, seconds REAL,
     status TEXT NOT NULL,             -- graded | error | timeout | unreadable
     score REAL, max_score REAL, message TEXT,
-    intake TEXT, timings TEXT, version TEXT, machine TEXT
+    intake TEXT, timings TEXT, version TEXT, machine TEXT,
+    lab_hash TEXT, images TEXT, seal TEXT
 );
 CREATE TABLE IF NOT EXISTS checks (
     attempt INTEGER NOT NULL REFERENCES attempts(id),
@@ -53,6 +57,15 @@ class Attempt:
     version: str
     machine: str
     checks: list[dict[str, Any]]
+    lab_hash: str = ""
+    images: dict[str, str] | None = None
+    seal: str = ""
+
+    def sealed_fields(self) -> dict[str, Any]:
+        return {"lab": self.lab, "student": self.student, "sha256": self.sha256,
+                "status": self.status, "score": self.score, "max_score": self.max_score,
+                "message": self.message, "version": self.version, "machine": self.machine,
+                "lab_hash": self.lab_hash, "images": self.images or {}}
 
 
 def machine() -> str:
@@ -67,6 +80,10 @@ class Gradebook:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.executescript(SCHEMA)
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(attempts)")}
+        for col in ("lab_hash", "images", "seal"):  # a gradebook from before seals
+            if col not in have:
+                self.db.execute(f"ALTER TABLE attempts ADD COLUMN {col} TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -79,19 +96,25 @@ class Gradebook:
 
     def record(self, lab: str, student: str, sha256: str, source: str, started: float,
                seconds: float, status: str, report: dict[str, Any] | None, message: str,
-               intake: dict[str, Any], version: str, machine_name: str | None = None) -> int:
+               intake: dict[str, Any], version: str, machine_name: str | None = None,
+               lab_hash: str = "", images: dict[str, str] | None = None) -> int:
         checks = (report or {}).get("checks", [])
         score = (report or {}).get("score", 0.0)
         max_score = (report or {}).get("max_score", 0.0)
+        machine_name = machine_name or machine()
+        stamp = seal.seal({"lab": lab, "student": student, "sha256": sha256, "status": status,
+                           "score": score, "max_score": max_score, "message": message,
+                           "version": version, "machine": machine_name, "lab_hash": lab_hash,
+                           "images": images or {}}, checks)
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO attempts (lab, student, sha256, source, started, seconds, status, "
-                "score, max_score, message, intake, timings, version, machine) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "score, max_score, message, intake, timings, version, machine, lab_hash, "
+                "images, seal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (lab, student, sha256, source, started, round(seconds, 3), status, score,
                  max_score, message, json.dumps(intake, ensure_ascii=False),
                  json.dumps((report or {}).get("timings", {})), version,
-                 machine_name or machine()))
+                 machine_name, lab_hash, json.dumps(images or {}), stamp))
             aid = cur.lastrowid
             self.db.executemany(
                 "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -134,7 +157,13 @@ class Gradebook:
             c["samples"] = json.loads(c["samples"] or "[]")
         return Attempt(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or 0.0,
                        r[9] or 0.0, r[10] or "", json.loads(r[11] or "{}"),
-                       json.loads(r[12] or "{}"), r[13], r[14], checks)
+                       json.loads(r[12] or "{}"), r[13], r[14], checks, r[15] or "",
+                       json.loads(r[16] or "{}"), r[17] or "")
+
+    def attempts(self) -> list[Attempt]:
+        """Every attempt, oldest first (to verify them all)."""
+        return [self._attempt(r) for r in
+                self.db.execute("SELECT * FROM attempts ORDER BY id").fetchall()]
 
     def merge_from(self, other: Path) -> int:
         """Copy every attempt of another gradebook (a shard's) into this one."""
@@ -144,10 +173,15 @@ class Gradebook:
             for (aid,) in src.db.execute("SELECT id FROM attempts ORDER BY id").fetchall():
                 a = src._attempt(src.db.execute("SELECT * FROM attempts WHERE id=?",
                                                 (aid,)).fetchone())
+                state = seal.verify(a.sealed_fields(), a.checks, a.seal)
+                if state == "changed":  # never launder an edited record into a sealed one
+                    raise NetdojoError(f"{other}: attempt {a.id} ({a.student}) was changed after "
+                                       "grading; `netdojo grade verify` shows it")
                 report = {"score": a.score, "max_score": a.max_score, "timings": a.timings,
                           "checks": a.checks}
                 self.record(a.lab, a.student, a.sha256, a.source, a.started, a.seconds,
-                            a.status, report, a.message, a.intake, a.version, a.machine)
+                            a.status, report, a.message, a.intake, a.version, a.machine,
+                            a.lab_hash, a.images)
                 n += 1
         finally:
             src.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from netdojo import __version__
 from netdojo.errors import NetdojoError
-from netdojo.grade import exports
+from netdojo.grade import exports, seal
 from netdojo.grade.gradebook import Gradebook
 from netdojo.grade.intake import Intake, discover, read_roster, take
 from netdojo.grade.worker import Graded, grade_one
@@ -82,12 +82,13 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
         result.missing = sorted(s for s in set(roster.values()) - set(seen)
                                 if in_shard(s, shard))
     book = Gradebook(out / GRADEBOOK)
+    stamp = {"lab_hash": seal.lab_hash(lab), "images": seal.image_digests()}  # what graded it
     try:
         todo = []
         for it in intakes:
             if it.error:
                 book.record(lab.id, it.student, it.sha256, str(it.source), time.time(), 0.0,
-                            "unreadable", None, it.error, it.as_dict(), __version__)
+                            "unreadable", None, it.error, it.as_dict(), __version__, **stamp)
                 result.failed.append(f"{it.student}: {it.error}")
             elif regrade_errors:
                 if it.student in book.to_regrade(lab.id):
@@ -123,7 +124,7 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
                     status = "regrade"
                     result.regrade.append(it.student)
                 book.record(lab.id, it.student, it.sha256, str(it.source), when, g.seconds,
-                            status, g.report, g.message, it.as_dict(), __version__)
+                            status, g.report, g.message, it.as_dict(), __version__, **stamp)
                 done += 1
                 if g.status == "graded":
                     result.graded += 1

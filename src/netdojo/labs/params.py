@@ -1,15 +1,18 @@
-"""Per-student values, drawn from a seed made of the lab id and the student id: every student
+"""Per-student values, drawn from a seed made of the lab id, the student id and the
+instructor's class secret when there is one (labs/class_secret.py): every student
 gets other values, and the same student always gets the same ones (on any machine, in any
 Python, since the draw uses only sha256 and random.Random with an integer seed)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import random
 import re
 from typing import Any
 
 from netdojo.errors import NetdojoError
+from netdojo.labs import class_secret
 from netdojo.labs.model import Lab, ParamSpec
 
 DEFAULT_STUDENT = "example"
@@ -25,7 +28,10 @@ def check_student(student: str) -> str:
 
 
 def _rng(lab_id: str, student: str, name: str) -> random.Random:
-    digest = hashlib.sha256(f"{lab_id}\0{student}\0{name}".encode()).digest()
+    msg = f"{lab_id}\0{student}\0{name}".encode()
+    key = class_secret.current()
+    # with a class secret, an HMAC: the public code alone cannot tell a classmate's values
+    digest = hmac.new(key, msg, hashlib.sha256).digest() if key else hashlib.sha256(msg).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
