@@ -4,8 +4,10 @@ labs, topologies and the image's build context come from the package."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,12 +16,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
                         str(tmp / "dist"), str(ROOT)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
-    [wheel] = (tmp / "dist").glob("netdojo-*.whl")
+    [built] = (tmp / "dist").glob("netdojo-*.whl")
+    return built
+
+
+def test_the_wheel_carries_no_solution_and_no_mutant(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    labs = {n.split("/")[3] for n in names if n.startswith("netdojo/_data/labs/")}
+    assert len(labs) >= 11  # every lab is there…
+    assert [n for n in names if "/solution/" in n or n.endswith("mutants.yaml")] == []  # …no answers
+    assert (ROOT / "labs" / "arp-routing" / "solution").is_dir()  # what the test would catch
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("venv")
     venv = tmp / "venv"
     subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
     r = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
@@ -50,8 +66,10 @@ def test_the_installed_wheel_lists_labs_and_builds_images_from_another_folder(in
 
 
 def test_the_installed_wheel_checks_a_lab_to_full_marks(installed, tmp_path):
-    solution = installed.parents[1] / "lib"
-    [labs] = solution.glob("python3*/site-packages/netdojo/_data/labs")
-    r = _run(installed, "lab", "check", "arp-routing", "--dir",
-             str(labs / "arp-routing" / "solution"), cwd=tmp_path)
+    lib = installed.parents[1] / "lib"
+    [labs] = lib.glob("python3*/site-packages/netdojo/_data/labs")
+    assert not (labs / "arp-routing" / "solution").exists()  # the wheel carries no answers
+    solution = tmp_path / "mine"
+    shutil.copytree(ROOT / "labs" / "arp-routing" / "solution", solution)
+    r = _run(installed, "lab", "check", "arp-routing", "--dir", str(solution), cwd=tmp_path)
     assert r.returncode == 0 and "100 %" in r.stdout, r.stdout[-1500:] + r.stderr[-1500:]

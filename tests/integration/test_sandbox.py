@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from netdojo.errors import BuildError
 from netdojo.net import cgroups, runs, sandbox
 from netdojo.net.sandbox import Sandbox
 from netdojo.paths import project_root
@@ -59,6 +60,36 @@ def test_network_is_the_nodes_own(net):
     out = run(net, "ping -c 1 -W 2 h2 >/dev/null && echo reached; ip -o link | grep -c eth0")
     assert out.ok, out.stderr
     assert out.stdout.split() == [b"reached", b"1"]
+
+
+def test_reads_its_own_interfaces_in_sys(net):
+    """Scripts read their MAC and link speed from /sys (the addressing lab's printer does)."""
+    mac = subprocess.run(["ip", "netns", "exec", net.ns("h1"), "cat", "/sys/class/net/eth0/address"],
+                         capture_output=True, text=True, check=True).stdout
+    out = run(net, "cat /sys/class/net/eth0/address; ls /sys/class/net")
+    assert out.ok, out.stderr
+    assert out.stdout.decode().split() == [mac.strip(), "eth0", "lo"]
+
+
+def test_without_the_lab_image_it_sees_the_hosts_programs_and_no_more(net, monkeypatch):
+    """A lab VM built without images: the host's /usr, /usr/local hidden, a public /etc."""
+    def missing(image):
+        raise BuildError(f"image {image} is missing")
+    monkeypatch.setattr(sandbox.rootfs, "path_for", missing)
+    out = run(net, f"""
+        ls /usr/local | wc -l
+        ls /etc | sort | tr '\\n' ' '; echo
+        head -1 /etc/shadow 2>&1 || true
+        ls {project_root()} 2>&1 || true
+        echo 'a b' | awk '{{print $2}}'; ip -o link | grep -c eth0; id -u
+    """)
+    text = out.stdout.decode()
+    assert out.ok, out.stderr
+    lines = text.splitlines()
+    assert lines[0] == "0"
+    assert "passwd" in lines[1] and "shadow" not in lines[1] and "ssh" not in lines[1]
+    assert text.count("No such file or directory") == 2, text
+    assert lines[-3:] == ["b", "1", "65534"]
 
 
 def test_writes_outside_and_links_in_lab_out_stay_inside(net, tmp_path):

@@ -22,11 +22,11 @@ done
 kill "$cap"; wait "$cap" || true
 ss_line=$(ss -Htan "( dport = :$PORT )" | grep TIME-WAIT | head -n 1)
 # On this lossy link an iperf3 test can fail to start (its set-up messages get lost too):
-# a test that did not run is tried again.
+# a test that did not run, or hangs on its lost control messages, is tried again.
 udp=""; retr=""
 for attempt in 1 2 3; do
-  [ -n "$udp" ] || udp=$(iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) || true
-  [ -n "$retr" ] || retr=$(iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])' 2>/dev/null) || true
+  [ -n "$udp" ] || udp=$(timeout 10 iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) || true
+  [ -n "$retr" ] || retr=$(timeout 9 iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])' 2>/dev/null) || true
   [ -n "$udp" ] && [ -n "$retr" ] && break
 done
 python3 - "$LAB_OUT/tcp.pcap" "$PORT" "$ss_line" "$udp" "$retr" > "$LAB_OUT/answers.yaml" <<'PY'

@@ -26,6 +26,8 @@ def cmd_grade(a: argparse.Namespace) -> int:
 
     if a.lab == "verify":
         return _verify(a)
+    if a.lab == "similar":
+        return _similar(a)
     if a.lab == "merge":
         if not a.submissions:
             raise NetdojoError("netdojo grade merge SHARD_OUT… --out DIR")
@@ -73,6 +75,20 @@ def _verify(a: argparse.Namespace) -> int:
     return 1 if v.problems else 0
 
 
+def _similar(a: argparse.Namespace) -> int:
+    from netdojo.grade.similar import from_gradebook, html_report
+
+    if len(a.submissions) != 1:
+        raise NetdojoError("netdojo grade similar OUT: one output folder")
+    out = Path(a.submissions[0])
+    lab, pairs = from_gradebook(out)
+    for p in pairs[:10]:
+        print(f"  {p.score:5.0%}  {p.a} ↔ {p.b}: {len(p.shared)} line(s) of their own shared")
+    path = html_report(lab, pairs, out / "similar.html")
+    print(f"{len(pairs)} pair(s) share lines of their own; all of them side by side: {path}")
+    return 0
+
+
 def cmd_autograder(a: argparse.Namespace) -> int:
     from netdojo.grade import autograder
 
@@ -114,7 +130,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("grade", help="grade a class: netdojo grade LAB SUBMISSIONS… "
                                      "[--workers N] (or: netdojo grade merge SHARDS… --out DIR)")
     s.add_argument("lab", help="a lab id; `merge` to merge shards' gradebooks; `verify OUT` to "
-                               "check a graded class's records and exports")
+                               "check a graded class's records and exports; "
+                               "`similar OUT` to rank copied-looking submissions")
     s.add_argument("submissions", nargs="*",
                    help="folders, .zip or .tar.gz files, or folders of them")
     s.add_argument("--workers", type=int, default=1, help="submissions graded at once")

@@ -103,6 +103,10 @@ def grade_class(lab: Lab, paths: list[Path], out: Path, workers: int = 1,
             + (f"; {result.skipped} unchanged since their last grading (--regrade grades "
                "them again)" if result.skipped else ""))
         done, started = 0, time.monotonic()
+        if calibrate_every and not (lab.dir / "solution").is_dir():
+            log("no reference solution here (the published package carries none): graded "
+                "without calibration runs")
+            calibrate_every = 0
         step = max(1, calibrate_every) if calibrate_every else len(todo) or 1
         # One queue for the whole class: a calibration run ahead of every `step` submissions,
         # in the same pool, so it meets the load the students' runs meet and no worker idles

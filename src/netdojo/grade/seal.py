@@ -16,20 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.labs import class_secret
-from netdojo.labs.model import Lab
+from netdojo.labs.fingerprint import lab_hash
+
+__all__ = ["lab_hash", "seal", "image_digests"]
 
 SEALED_ATTEMPT = ("lab", "student", "sha256", "status", "score", "max_score", "message",
                   "version", "machine", "lab_hash", "images")
 SEALED_CHECK = ("name", "points", "score", "message", "visible", "error")
-
-
-def lab_hash(lab: Lab) -> str:
-    """Every file of the lab folder (checks, topology, worksheets, solution), names and bytes."""
-    h = hashlib.sha256()
-    for p in sorted(q for q in lab.dir.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
-        h.update(str(p.relative_to(lab.dir)).encode() + b"\0")
-        h.update(p.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def image_digests() -> dict[str, str]:

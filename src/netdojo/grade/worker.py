@@ -73,8 +73,8 @@ def _reap() -> None:
 
 
 def main(argv: list[str]) -> int:
-    from netdojo.cli.common import tear_down_on_signals
     from netdojo.errors import NetdojoError
+    from netdojo.interrupts import tear_down_on_signals
     from netdojo.labs.catalog import find_lab
     from netdojo.labs.runner import check_lab
 

@@ -9,6 +9,7 @@ from netdojo.measure.expected import expected
 from netdojo.measure.iperf import iperf
 from netdojo.measure.ping import ping
 from netdojo.measure.traceroute import Hop, traceroute
+from netdojo.net import congestion
 
 
 @dataclass
@@ -30,6 +31,7 @@ class PairRow:
     loss_ok: bool
     bw_ok: bool | None
     hops: list[Hop] = field(default_factory=list)
+    congestion: str = ""  # the sender's TCP congestion control on this path, read from the kernel
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,8 @@ def measure_pair(net, src: str, dst: str, count: int = 20, seconds: float = 3,
     hops = traceroute(net.ns(src), dst_ip) if trace else []
     return PairRow(src, dst, [f"{lk.a.node}-{lk.b.node}" for lk in links], exp.rtt_ms,
                    median, pr.min_ms, pr.max_ms, exp.loss_pct, pr.loss_pct, pr.sent,
-                   exp.bw_mbps, goodput, retrans, rtt_ok, loss_ok, bw_ok, hops)
+                   exp.bw_mbps, goodput, retrans, rtt_ok, loss_ok, bw_ok, hops,
+                   congestion.in_force(net.ns(src), dst_ip))
 
 
 def _f(v: float | None, fmt: str = "{:.2f}") -> str:
@@ -94,6 +97,10 @@ def print_table(rows: list[PairRow]) -> None:
             for h in r.hops:
                 print(f"    hop {h.ttl}: {h.address or '*'} "
                       + " ".join(f"{x:.2f}" for x in h.rtts_ms))
+    senders = sorted({f"{r.src} {r.congestion}" for r in rows if r.congestion})
+    if senders:
+        print("TCP congestion control (each sender's route to its receiver, as the kernel has "
+              "it): " + ", ".join(senders))
     print("RTT in ms (median of the probes); bw and goodput in Mbit/s (TCP, iperf3); "
           "loss is round trip. Bands: RTT ±(0.3 ms + 2 %), goodput 90–100 % when lossless, "
           "loss inside the 99 % binomial interval.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
+from netdojo.net import congestion, netns
 from netdojo.net.capabilities import probe
 
 
@@ -48,6 +50,11 @@ def report() -> str:
                      + ("is built" if have else "is missing: netdojo images build"))
     else:
         lines.append("container nodes: no Docker engine (scripts/install-docker.sh)")
+    allowed = Path("/proc/sys/net/ipv4/tcp_allowed_congestion_control").read_text().split()
+    lines.append(f"TCP congestion control: this host's default is {netns.congestion()} "
+                 f"(available: {', '.join(congestion.available())}; a namespace may make its "
+                 f"default only {', '.join(allowed)}); every lab route carries the lab's own, "
+                 "cubic unless the lab says otherwise (tcp: {congestion: …})")
     for tool in ("ip", "tc", "iptables", "ping", "iperf3", "traceroute", "tcpdump", "mnexec"):
         if not shutil.which(tool):
             lines.append(f"missing tool: {tool} (run scripts/install.sh)")

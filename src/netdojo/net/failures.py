@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netdojo.errors import NetdojoError
+from netdojo.net import congestion
 from netdojo.topo.routing import plan_routes
 
 if TYPE_CHECKING:
@@ -105,13 +106,15 @@ def reroute(net: Network) -> None:
     for name, node in net.topo.nodes.items():
         if not (node.routes_packets or node.is_host):
             continue
+        cc = net.topo.congestion_of(name)  # routes carry the lab's TCP algorithm (congestion.py)
         want = {str(rt.dst): str(rt.via) for rt in plan.routes.get(name, [])}
-        lines = [f"route replace {dst} via {via}" for dst, via in want.items()]
+        lines = congestion.connected_lines(net.addr.addresses_of(name), cc)
+        lines += [f"route replace {dst} via {via} congctl {cc}" for dst, via in want.items()]
         lines += [f"route del {rt.dst}" for rt in full.routes.get(name, [])
                   if str(rt.dst) not in want]
         gw = plan.gateways.get(name)
         if gw is not None:
-            lines.append(f"route replace default via {gw}")
+            lines.append(f"route replace default via {gw} congctl {cc}")
         if lines:
             # -force: a route whose gateway sits behind a downed port is refused; the rest go in
             subprocess.run(["ip", "-n", net.ns(name), "-force", "-batch", "-"],

@@ -47,6 +47,15 @@ def write_sysctl(key: str, value: str | int) -> None:
     Path("/proc/sys", *key.split(".")).write_text(f"{value}\n")
 
 
+def congestion(name: str | None = None) -> str:
+    """The TCP congestion control in force in a namespace (the host's with None), as read."""
+    key = Path("/proc/sys/net/ipv4/tcp_congestion_control")
+    if name is None:
+        return key.read_text().strip()
+    with entered(name):
+        return key.read_text().strip()
+
+
 def exists(name: str) -> bool:
     return (NETNS_DIR / name).exists()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from pyroute2 import IPRoute
 
 from netdojo.errors import BuildError
-from netdojo.net import containers, engine, netns, shaping
+from netdojo.net import congestion, containers, engine, netns, shaping
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.topo.addressing import Addressing, mac_for, plan_addresses
 from netdojo.topo.model import Link, Topology
@@ -252,6 +252,7 @@ class Network:
             gw = self.routing.gateways.get(name)
             if gw is not None:
                 ipr.route("add", dst="0.0.0.0/0", gateway=str(gw))
+            congestion.pin(ipr, self.topo.congestion_of(name))  # last: every route is in
 
     def _switch(self, name: str, hub: bool) -> None:
         with netns.entered(self.ns(name)), IPRoute() as ipr:

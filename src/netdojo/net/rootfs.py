@@ -83,3 +83,37 @@ def container_root(name: str) -> tuple[Path, dict[str, Path]] | None:
         return None
     extra = {"/etc/hosts": attrs.get("HostsPath"), "/etc/resolv.conf": attrs.get("ResolvConfPath")}
     return Path(merged), {k: Path(v) for k, v in extra.items() if v and Path(v).is_file()}
+
+
+# Public files of the host's /etc that programs from /usr need (the loader's cache, the
+# alternatives' links for awk, nc, iptables…, name-service and protocol tables); nothing secret.
+HOST_ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "nsswitch.conf",
+            "protocols", "services", "ethertypes"]
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n"
+GROUP = "root:x:0:\nnogroup:x:65534:\n"
+
+
+def host_system(into: Path) -> tuple[Path, dict[str, Path], list[str]]:
+    """Where the lab image is not built (a lab VM built without images, a host without Docker):
+    a root of the host's /usr read-only, /usr/local hidden (a pip-installed netdojo, its labs'
+    checks), and an /etc of public files only.  Returns (root, files bound into it, extra bwrap
+    arguments)."""
+    root = into / "root"
+    for d in ("usr", "etc", "proc", "dev", "sys", "tmp", "run"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o755)
+    for link in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
+        host = Path("/", link)
+        if host.is_symlink() and not (root / link).is_symlink():
+            (root / link).symlink_to(os.readlink(host))
+    (into / "passwd").write_text(PASSWD)
+    (into / "group").write_text(GROUP)
+    files = {"/etc/passwd": into / "passwd", "/etc/group": into / "group"}
+    files.update({f"/etc/{n}": Path("/etc", n) for n in HOST_ETC if Path("/etc", n).exists()})
+    for inside in [*files, "/etc/hosts", "/etc/resolv.conf"]:  # mount points, made read-only
+        spot = root / inside.lstrip("/")
+        if inside in files and files[inside].is_dir():
+            spot.mkdir(exist_ok=True)
+        elif not spot.exists():
+            spot.touch()
+    return root, files, ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local"]

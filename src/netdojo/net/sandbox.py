@@ -85,7 +85,7 @@ class Sandbox:
         self.dir = SCRATCH / f"{cgroups.PREFIX}{tag}"
         self.group = cgroups.Group(f"{cgroups.PREFIX}{tag}", limits)
         self.channel = None
-        self._image_root: Path | None = None
+        self._image_root: tuple[Path, dict[str, Path], list[str]] | None = None
 
     # ----- life cycle ----------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -117,29 +117,41 @@ class Sandbox:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ----- commands --------------------------------------------------------------------------
-    def _root(self, node: str) -> tuple[Path, dict[str, Path]]:
+    def _root(self, node: str) -> tuple[Path, dict[str, Path], list[str]]:
+        """The jail's / , the files bound into it, and any further bwrap arguments."""
         if self.net.is_container(node):
             found = rootfs.container_root(self.net.run.container(node))
             if found:
-                return found
-        if self._image_root is None:
-            self._image_root = rootfs.path_for(NODE_IMAGE)
+                return found[0], found[1], []
         etc = self.dir / "etc"
-        return self._image_root, {"/etc/hosts": etc / "hosts", "/etc/resolv.conf": etc / "resolv.conf"}
+        names = {"/etc/hosts": etc / "hosts", "/etc/resolv.conf": etc / "resolv.conf"}
+        if self._image_root is None:
+            try:
+                self._image_root = (rootfs.path_for(NODE_IMAGE), {}, [])
+            except BuildError:
+                # no lab image here (a VM built without images): the host's /usr instead
+                self._image_root = rootfs.host_system(self.dir)
+        root, files, extra = self._image_root
+        return root, {**files, **names}, extra
 
     def jail_argv(self, node: str, argv: list[str], script: Path | None = None) -> list[str]:
         """argv run in `node`'s namespace inside a fresh jail, joined to this sandbox's cgroup."""
-        root, files = self._root(node)
+        root, files, extra = self._root(node)
         # the command itself runs as nobody with only NET_ADMIN and NET_RAW (ambient): as
         # root, Debian's tcpdump would need CAP_SETUID to drop to its own user
-        drop = SETPRIV if (root / "usr/bin/setpriv").exists() else []
+        usr = Path("/usr") if extra else root / "usr"
+        drop = SETPRIV if (usr / "bin/setpriv").exists() else []
         caps = CAPS + DROPPER_CAPS if drop else CAPS
-        b = ["bwrap", "--ro-bind", str(root), "/"]
+        b = ["bwrap", "--ro-bind", str(root), "/", *extra]
         for inside, host in files.items():
             b += ["--ro-bind", str(host), inside]
         b += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
               # only the node's own interfaces of /sys (ip netns exec mounted its view)
-              "--tmpfs", "/sys", "--ro-bind", "/sys/class/net", "/sys/class/net",
+              # (parents made explicitly: bwrap makes the ones it needs 0700, unreadable to
+              # the script's user)
+              "--tmpfs", "/sys", *(w for d in ("/sys/class", "/sys/devices", "/sys/devices/virtual")
+                                   for w in ("--perms", "0755", "--dir", d)),
+              "--ro-bind", "/sys/class/net", "/sys/class/net",
               "--ro-bind", "/sys/devices/virtual/net", "/sys/devices/virtual/net",
               "--remount-ro", "/sys",
               "--tmpfs", "/run", "--dir", INSIDE,

@@ -28,16 +28,27 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.errors import SpecError
-from netdojo.topo.model import NODE_KINDS, ROUTING_MODES, Endpoint, Link, LinkParams, Node, Route, Topology
+from netdojo.topo.model import (
+    CONGESTION,
+    DEFAULT_CONGESTION,
+    NODE_KINDS,
+    ROUTING_MODES,
+    Endpoint,
+    Link,
+    LinkParams,
+    Node,
+    Route,
+    Topology,
+)
 from netdojo.topo.profiles import PROFILES
 from netdojo.topo.spec import Map, Seq, check_keys, parse_yaml, read_text
 from netdojo.topo.validate import validate
 
 PARAM_KEYS = ("bw", "delay", "jitter", "loss", "queue")
 NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "restartable",
-             "services"}
+             "services", "tcp"}
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
-TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed"}
+TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed", "tcp"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
 
 
@@ -73,6 +84,8 @@ class _Builder:
         topo.routing = routing
         if "mac_seed" in doc:
             topo.mac_seed = str(doc["mac_seed"])
+        if "tcp" in doc:
+            topo.congestion = self._congestion(doc, "topology")
         defaults = doc.get("defaults") or Map()
         if not isinstance(defaults, Map):
             raise self.fail("'defaults' must be a mapping", doc.key_lines["defaults"])
@@ -126,6 +139,11 @@ class _Builder:
             raise self.fail(f"node {name!r}: services run in containers (kind: container)",
                             spec.key_lines["services"])
         node.services = {str(k): dict(v or {}) for k, v in services.items()}
+        if "tcp" in spec:
+            if kind == "switch":
+                raise self.fail(f"node {name!r}: a switch ends no TCP connection; 'tcp' belongs "
+                                "on hosts, routers and containers", spec.key_lines["tcp"])
+            node.congestion = self._congestion(spec, f"node {name!r}")
         if spec.get("gateway") == "none":
             node.no_gateway = True
         elif "gateway" in spec:
@@ -196,6 +214,19 @@ class _Builder:
             raise self.fail(f"bad endpoint {text!r}: expected NODE or NODE:IFNAME "
                             "(interface names are at most 15 characters)", line)
         return Endpoint(m.group(1), m.group(2))
+
+    def _congestion(self, m: Map, what: str) -> str:
+        """tcp: {congestion: cubic | reno | bbr | …}; whether this kernel has it is known only
+        when the lab is built (net/network.py says so then)."""
+        tcp, line = m["tcp"], m.key_lines["tcp"]
+        if not isinstance(tcp, Map):
+            raise self.fail(f"{what}: 'tcp' is a mapping, e.g. tcp: {{congestion: cubic}}", line)
+        self._keys(tcp, {"congestion"}, f"{what} tcp")
+        algo = str(tcp.get("congestion", DEFAULT_CONGESTION))
+        if algo not in CONGESTION:
+            raise self.fail(f"{what}: TCP congestion control {algo!r} is not one Linux has "
+                            f"(e.g. {', '.join(CONGESTION[:3])})", tcp.key_lines.get("congestion", line))
+        return algo
 
     def _keys(self, m: Map, allowed: set[str], what: str) -> None:
         check_keys(m, allowed, what, self.source)

@@ -14,6 +14,12 @@ from netdojo.topo.profiles import PROFILES
 
 NODE_KINDS = ("host", "router", "switch", "container")
 ROUTING_MODES = ("auto", "manual")
+# TCP congestion control, set on purpose in every node: the chapter and stock Debian/Ubuntu
+# assume CUBIC; a kernel's default may be BBR (this project's CI hosts), which paces and does
+# not slow-start the textbook's way.
+CONGESTION = ("cubic", "reno", "bbr", "htcp", "vegas", "westwood", "bic", "highspeed",
+              "illinois", "scalable", "veno", "yeah", "lp", "hybla", "nv", "cdg", "dctcp")
+DEFAULT_CONGESTION = "cubic"
 DEFAULT_IMAGE = "netdojo/node:latest"
 
 
@@ -38,6 +44,7 @@ class Node:
     # container only: may be killed and started again on the same interfaces (a pod)
     restartable: bool = False
     services: dict[str, dict] = field(default_factory=dict)  # container only
+    congestion: str | None = None  # tcp: {congestion: …} of this node; None: the topology's
 
     @property
     def routes_packets(self) -> bool:
@@ -87,6 +94,10 @@ class Topology:
     # (a student) adds routes; auto: both are derived (routing.py).
     routing: str = "auto"
     mac_seed: str = ""  # mixed into every MAC, so each student's lab has other addresses
+    congestion: str = DEFAULT_CONGESTION  # every node's TCP congestion control (tcp: {…})
+
+    def congestion_of(self, node: str) -> str:
+        return self.nodes[node].congestion or self.congestion
 
     # Python builder API, in the spirit of Mininet's Topo: chainable, names are the keys.
     def add_host(self, name: str, **kw: object) -> Topology:
@@ -120,4 +131,5 @@ def _endpoint(text: str) -> Endpoint:
     return Endpoint(node, ifname or None)
 
 
-__all__ = ["NODE_KINDS", "Endpoint", "Link", "LinkParams", "Node", "Route", "Topology"]
+__all__ = ["CONGESTION", "DEFAULT_CONGESTION", "NODE_KINDS", "Endpoint", "Link", "LinkParams",
+           "Node", "Route", "Topology"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from netdojo.topo.model import Endpoint, Link, LinkParams, Node, Route, Topology
+from netdojo.topo.model import DEFAULT_CONGESTION, Endpoint, Link, LinkParams, Node, Route, Topology
 
 
 def to_dict(t: Topology) -> dict[str, Any]:
@@ -16,14 +16,14 @@ def to_dict(t: Topology) -> dict[str, Any]:
 
     return {
         "name": t.name, "source": t.source, "pool": str(t.pool), "routing": t.routing,
-        "mac_seed": t.mac_seed,
+        "mac_seed": t.mac_seed, "congestion": t.congestion,
         "nodes": {n: {"kind": v.kind, "hub": v.hub, "line": v.line,
                       "gateway": str(v.gateway) if v.gateway else None,
                       "subnet": str(v.subnet) if v.subnet else None,
                       "routes": [[str(r.dst), str(r.via)] for r in v.routes],
                       "image": v.image, "forward": v.forward,
                       "restartable": v.restartable, "services": v.services,
-                      "no_gateway": v.no_gateway}
+                      "no_gateway": v.no_gateway, "congestion": v.congestion}
                   for n, v in t.nodes.items()},
         "links": [{"a": ep(lk.a), "b": ep(lk.b), "profile": lk.profile, "line": lk.line,
                    "subnet": str(lk.subnet) if lk.subnet else None,
@@ -39,7 +39,8 @@ def from_dict(d: dict[str, Any]) -> Topology:
                         ipaddress.IPv4Interface(e["ip"]) if e["ip"] else None, e.get("dhcp", False))
 
     t = Topology(d["name"], pool=ipaddress.IPv4Network(d["pool"]), source=d.get("source"),
-                 routing=d.get("routing", "auto"), mac_seed=d.get("mac_seed", ""))
+                 routing=d.get("routing", "auto"), mac_seed=d.get("mac_seed", ""),
+                 congestion=d.get("congestion", DEFAULT_CONGESTION))
     for n, v in d["nodes"].items():
         t.nodes[n] = Node(
             n, v["kind"], hub=v["hub"],
@@ -50,7 +51,7 @@ def from_dict(d: dict[str, Any]) -> Topology:
             subnet=ipaddress.IPv4Network(v["subnet"]) if v["subnet"] else None,
             line=v.get("line"), image=v.get("image"), forward=v.get("forward", False),
             restartable=v.get("restartable", False),
-            services=v.get("services") or {})
+            services=v.get("services") or {}, congestion=v.get("congestion"))
     for lk in d["links"]:
         t.links.append(Link(ep(lk["a"]), ep(lk["b"]), LinkParams(**lk["params"]),
                             lk["profile"],

@@ -1,0 +1,83 @@
+"""Issue 17.6's proof, for every lab: the reference solution scores full marks and each check
+has a mutant of the solution (labs/LAB/mutants.yaml) that it catches alone.  Too long for CI
+(a fresh lab per mutant); run by scripts/selftest-all.sh, whose committed results
+tests/unit/test_selftest_results.py reads, refusing results older than the lab's files.
+
+    .venv/bin/python benchmarks/bench_selftest.py [--labs arp-routing dns] [--student alice]
+
+(as root).  Writes results/selftest.{json,md}; a lab given with --labs is updated in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+from netdojo.errors import NetdojoError
+from netdojo.labs.catalog import find_lab, lab_ids
+from netdojo.labs.fingerprint import lab_hash
+from netdojo.labs.selftest import load_mutants, selftest
+
+OUT = Path(__file__).resolve().parent / "results"
+
+
+def one(lab_id: str, student: str) -> dict:
+    lab = find_lab(lab_id)
+    t0 = time.monotonic()
+    if not load_mutants(lab):
+        from netdojo.labs.checks import load_checks
+
+        names = [c.name for c in load_checks(lab.dir / "checks.py", lab.id).checks]
+        return {"lab": lab.id, "lab_hash": lab_hash(lab), "student": student, "ok": False,
+                "mutants": [], "unproven": names, "seconds": 0.0}
+    try:
+        rep = selftest(lab, student, log=lambda m: print("  " + m, flush=True))
+    except NetdojoError as e:
+        return {"lab": lab.id, "lab_hash": lab_hash(lab), "student": student, "ok": False,
+                "mutants": [], "unproven": [], "error": str(e),
+                "seconds": round(time.monotonic() - t0, 1)}
+    return {**rep.as_dict(), "seconds": round(time.monotonic() - t0, 1)}
+
+
+def markdown(doc: dict) -> str:
+    lines = ["# Mutation self-tests (issue 17.6)", "",
+             f"Machine: {doc['machine']}; run {doc['when']}.  A mutant is a small mistake made "
+             "to the reference solution for one check; *killed* means that check lost points "
+             "and no other check did.  Produced by `scripts/selftest-all.sh`.", "",
+             "| lab | mutants killed | checks with no mutant | verdict | time |",
+             "|---|---|---|---|---|"]
+    for r in doc["labs"]:
+        killed = sum(m["verdict"] == "killed" for m in r["mutants"])
+        bad = [f"{m['check']} {m['verdict']}" for m in r["mutants"] if m["verdict"] != "killed"]
+        verdict = "all proven" if r["ok"] else (r.get("error") or "; ".join(bad) or "unproven")
+        lines.append(f"| {r['lab']} | {killed} of {len(r['mutants'])} | "
+                     f"{', '.join(r['unproven']) or '—'} | {verdict} | {r['seconds']:.0f} s |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--labs", nargs="*", help="only these labs (default: every lab)")
+    ap.add_argument("--student", default="alice")
+    a = ap.parse_args()
+    path = OUT / "selftest.json"
+    old = json.loads(path.read_text()) if path.exists() and a.labs else {"labs": []}
+    done = {r["lab"]: r for r in old["labs"]}
+    for lab_id in a.labs or lab_ids():
+        if not (find_lab(lab_id).dir / "solution").is_dir():
+            continue
+        print(f"{lab_id}…", flush=True)
+        done[lab_id] = one(lab_id, a.student)
+    doc = {"machine": f"{platform.node()} {platform.release()}",
+           "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "labs": [done[k] for k in sorted(done)]}
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    (OUT / "selftest.md").write_text(markdown(doc))
+    print((OUT / "selftest.md").read_text())
+
+
+if __name__ == "__main__":
+    main()

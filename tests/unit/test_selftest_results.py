@@ -1,0 +1,61 @@
+"""The committed mutation self-tests (scripts/selftest-all.sh → benchmarks/results/selftest.json)
+hold for the labs as they are now: a lab with mutants must have a result made from its current
+files, and that result must prove every check.  Also the mutants file's own errors."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netdojo.errors import SpecError
+from netdojo.labs.catalog import find_lab, lab_ids
+from netdojo.labs.fingerprint import lab_hash
+from netdojo.labs.selftest import Mutant, apply_edits, load_mutants
+
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "selftest.json"
+
+
+def committed() -> dict[str, dict]:
+    return {r["lab"]: r for r in json.loads(RESULTS.read_text())["labs"]}
+
+
+@pytest.mark.parametrize("lab_id", [i for i in lab_ids() if (find_lab(i).dir / "mutants.yaml").exists()])
+def test_a_lab_with_mutants_has_a_current_result_that_proves_every_check(lab_id):
+    lab = find_lab(lab_id)
+    got = committed().get(lab_id)
+    assert got is not None, f"no self-test result for {lab_id}: run scripts/selftest-all.sh {lab_id}"
+    assert got["lab_hash"] == lab_hash(lab), (
+        f"{lab_id} changed since its self-test: run scripts/selftest-all.sh {lab_id}")
+    bad = [(m["check"], m["verdict"], m["message"]) for m in got["mutants"] if m["verdict"] != "killed"]
+    assert got["ok"] and not bad and not got["unproven"], (bad, got["unproven"])
+    assert {m["check"] for m in got["mutants"]} == {m.check for m in load_mutants(lab)}
+
+
+def test_every_lab_is_in_the_table():
+    have = committed()
+    assert {i for i in lab_ids() if (find_lab(i).dir / "solution").is_dir()} <= set(have)
+
+
+def lab_copy(tmp_path: Path, mutants: str):
+    dst = tmp_path / "arp-routing"
+    shutil.copytree(find_lab("arp-routing").dir, dst)
+    (dst / "mutants.yaml").write_text(mutants)
+    return find_lab(str(dst))
+
+
+def test_a_mutant_of_no_check_or_of_nothing_is_one_line(tmp_path):
+    with pytest.raises(SpecError, match="'nosuch' is not a check of arp-routing"):
+        load_mutants(lab_copy(tmp_path, "nosuch: {why: x, answers: {a.yaml: {k: 1}}}\n"))
+    with pytest.raises(SpecError, match="gateways: a mutant changes something"):
+        load_mutants(lab_copy(tmp_path / "b", "gateways: {why: x}\n"))
+    with pytest.raises(SpecError, match=r"answers is \{FILE: \{KEY: VALUE\}\}"):
+        load_mutants(lab_copy(tmp_path / "c", "gateways: {why: x, answers: [1]}\n"))
+
+
+def test_an_edit_whose_text_is_gone_makes_the_mutant_stale(tmp_path):
+    (tmp_path / "s.sh").write_text("a\nb\na\n")
+    assert "occurs 2 times" in apply_edits(tmp_path, Mutant("x", "y", [("s.sh", "a", "c")]))
+    assert "occurs 0 times" in apply_edits(tmp_path, Mutant("x", "y", [("s.sh", "zz", "c")]))
+    assert apply_edits(tmp_path, Mutant("x", "y", [("s.sh", "b", "c")])) is None
+    assert (tmp_path / "s.sh").read_text() == "a\nc\na\n"
