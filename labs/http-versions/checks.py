@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from netdojo.labs.checks import CheckFailure, check, failed, partial, passed, within_band
 from netdojo.measure.pageload import load_pages
@@ -21,6 +21,14 @@ LOAD_BAND = 0.25   # the student's median against the checker's: a shared 2-core
 LOSS_BAND = 0.40   # medians under loss swing more: which loads lose a packet is chance
 HEADER_BAND = 0.05  # header bytes hardly vary: the same client sends the same requests
 LOSS_LOADS = 20
+
+
+def derive(values: dict) -> dict:
+    """web's certificate end date: the student's own, the same on every day they run the lab
+    (a certificate made afresh each run used to end 7 days after that run)."""
+    return {"cert_expires": (date(2031, 1, 1) + timedelta(days=values["cert_day"])).isoformat()}
+
+
 CHOICES = {  # question → (right letter, what the right answer says)
     "keepalive": ("b", "HTTP/1.1 reuses one TCP connection: no new handshake per object"),
     "http2_loss": ("c", "TCP hands bytes over in order, so one lost segment holds back every "

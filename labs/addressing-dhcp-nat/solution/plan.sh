@@ -5,7 +5,7 @@ set -eu
 exec python3 - <<'PY'
 import ipaddress, os
 env = os.environ
-block = ipaddress.IPv4Network(f"172.{env['LAB_BLOCK_B']}.{env['LAB_BLOCK_C']}.0/24")
+block = ipaddress.IPv4Network(f"{env['LAB_BLOCK_AB']}.{env['LAB_BLOCK_C']}.0/24")
 needs = {"lana": int(env["LAB_NEED_A"]), "lanb": int(env["LAB_NEED_B"]),
          "lanc": int(env["LAB_NEED_C"])}
 start = int(block.network_address)
@@ -17,6 +17,8 @@ for lan, need in sorted(needs.items(), key=lambda kv: -kv[1]):
     net = ipaddress.IPv4Network((start, prefix))
     start += net.num_addresses
     print(f"  {lan}: {{cidr: {net}, broadcast: {net.broadcast_address}}}")
-# 172.16.0.0 - 172.31.255.255 begin with 172: 128-191 is class B, whose default mask is /16
-print("classful: {class: B, default_mask: 255.255.0.0}")
+# the first octet gives the class: 0-127 A (/8), 128-191 B (/16), 192-223 C (/24)
+first = int(str(block.network_address).split(".")[0])
+cls, mask = ("A", "255.0.0.0") if first < 128 else ("B", "255.255.0.0") if first < 192 else ("C", "255.255.255.0")
+print(f"classful: {{class: {cls}, default_mask: {mask}}}")
 PY

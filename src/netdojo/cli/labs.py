@@ -71,6 +71,18 @@ def cmd_lab_show(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab_kit(a: argparse.Namespace) -> int:
+    from netdojo.labs.kit import build
+
+    lab = find_lab(a.lab)
+    files = build(lab, check_student(a.student), Path(a.output))
+    print(f"wrote {a.output}: {len(files)} file(s) for student {a.student} "
+          f"({', '.join(f for f in files if '/' not in f)}; starter/): no solution, no hidden "
+          f"check.  Hand it out: the student reads README.md, works in starter/ and runs "
+          f"`netdojo lab check {lab.id}` on the lab machine.")
+    return 0
+
+
 def _prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
     """Copy the starter into an empty (or new) folder; record lab and student.  True if copied."""
     copied = False
@@ -213,6 +225,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--shaper", default="auto")
     add_class_option(s)
     s.set_defaults(func=cmd_lab_check)
+
+    s = lsub.add_parser("kit", help="what one student is handed: worksheets, starter, visible "
+                                    "checks, their values; no solution, no hidden check")
+    s.add_argument("lab")
+    s.add_argument("--student", required=True)
+    s.add_argument("-o", "--output", required=True, help="a new folder")
+    add_class_option(s)
+    s.set_defaults(func=cmd_lab_kit)
 
     s = lsub.add_parser("selftest", help="prove each check can fail: grade the solution's "
                                          "mutants (instructors)")

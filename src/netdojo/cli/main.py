@@ -394,3 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("netdojo: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        if e.filename is None:
+            raise  # not about a path someone gave: a bug to see whole
+        # a path a person gave that is a file where a folder belongs, unreadable, missing…
+        print(f"netdojo: {e.filename}: {e.strerror or e} — check that path", file=sys.stderr)
+        return 2

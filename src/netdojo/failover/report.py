@@ -34,8 +34,13 @@ def _fmt(v, spec="{:.0f}") -> str:
     return "—" if v is None else spec.format(v)
 
 
-def markdown(sc: Scenario, results: list[VariantResult], plots: dict[str, str]) -> str:
-    out = [f"# Load-balancer failover: {sc.name}", "",
+def markdown(sc: Scenario, results: list[VariantResult], plots: dict[str, str],
+             machine: dict | None = None) -> str:
+    m = machine or {}
+    ran = (f"Ran on {m['host']} (Linux {m['kernel']}), shaper {m['shaper']}, TCP congestion "
+           f"control {m['tcp_congestion']} (set by the topology, read from the kernel).  "
+           if m else "")
+    out = [f"# Load-balancer failover: {sc.name}", "", ran +
            f"{sc.rate:g} requests/s open loop over {', '.join(sc.protocols)} to `{sc.url}` from "
            f"`{sc.client}` (across a WAN link), {sc.duration:g} s per variant, client timeout "
            f"{sc.timeout:g} s.  Faults: " + "; ".join(f"{e.at:g} s {e.label}" for e in sc.timeline)
@@ -167,7 +172,8 @@ def _inline(text: str) -> str:
 
 
 def write(out_dir: Path, sc: Scenario, results: list[VariantResult],
-          logs: dict[str, tuple[float, list[dict]]]) -> dict[str, Path]:
+          logs: dict[str, tuple[float, list[dict]]], machine: dict | None = None
+          ) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     plots = {}
     for r in results:
@@ -181,9 +187,10 @@ def write(out_dir: Path, sc: Scenario, results: list[VariantResult],
     doc = {"scenario": {k: v for k, v in sc.__dict__.items() if k != "timeline"}
            | {"timeline": [e.__dict__ for e in sc.timeline]},
            "t0": {v: logs[v][0] for v in logs},
+           "machine": machine or {},
            "variants": [r.as_dict() for r in results], "targets": targets(results)}
     (out_dir / "results.json").write_text(json.dumps(doc, indent=1) + "\n")
-    md = markdown(sc, results, plots)
+    md = markdown(sc, results, plots, machine)
     (out_dir / "report.md").write_text(md)
     (out_dir / "report.html").write_text(html_report(md, out_dir))
     return {"json": out_dir / "results.json", "md": out_dir / "report.md",

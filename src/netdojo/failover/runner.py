@@ -5,6 +5,7 @@ service, play the fault timeline, watch HAProxy's verdicts, collect every reques
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import threading
 import time
@@ -18,6 +19,7 @@ from netdojo.failover.faults import Faults
 from netdojo.failover.monitor import StateMonitor, Transition
 from netdojo.failover.scenario import Scenario
 from netdojo.failover.variants import settings_for
+from netdojo.net import congestion
 from netdojo.net.network import Network
 from netdojo.topo.resolve import resolve
 
@@ -53,8 +55,12 @@ def run(sc: Scenario, out_dir: Path, shaper: str = "auto", log=print) -> list[Va
     net = session.up(topo, shaper)
     results, logs = [], {}
     try:
+        # what the report states it ran on, TCP's algorithm read from the kernel's route
+        machine = {"host": platform.node(), "kernel": platform.release(), "shaper": net.run.shaper,
+                   "tcp_congestion": congestion.in_force(net.ns(sc.client), str(net.ip(sc.lb)))}
         log(f"run {net.run.id}: {topo.name} up in {time.monotonic() - t_up:.1f} s "
-            f"({len(topo.nodes)} nodes, shaper {net.run.shaper})")
+            f"({len(topo.nodes)} nodes, shaper {net.run.shaper}, TCP congestion control "
+            f"{machine['tcp_congestion']})")
         for variant in sc.variants:
             t0, records, transitions = one_variant(net, sc, variant, log)
             res = analyse(variant, records, transitions, sc.timeline, t0, sc.duration)
@@ -64,7 +70,7 @@ def run(sc: Scenario, out_dir: Path, shaper: str = "auto", log=print) -> list[Va
     finally:
         net.run.teardown()
         log(f"run {net.run.id}: down")
-    paths = report.write(out_dir, sc, results, logs)
+    paths = report.write(out_dir, sc, results, logs, machine)
     print_summary(results, log)
     log(f"report: {paths['md']}  {paths['html']}  {paths['json']}")
     return results

@@ -38,6 +38,7 @@ class LabReport:
     ignored: list[str]
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    congestion: str = ""  # the TCP congestion control the lab's nodes ran (set by the lab)
 
     @property
     def score(self) -> float:
@@ -61,7 +62,7 @@ class LabReport:
                 "checks": shown, "hidden_checks": {"count": len(secret),
                                                    "points": sum(r.points for r in secret)},
                 "files": self.files, "ignored": self.ignored, "seconds": round(self.seconds, 2),
-                "timings": self.timings}
+                "timings": self.timings, "tcp_congestion": self.congestion}
 
 
 def render_topology(lab: Lab, params: dict[str, Any]) -> Topology:
@@ -102,11 +103,13 @@ class LabSession:
         self.net = None
         self.ctx: LabContext | None = None
         self.timings: dict[str, float] = {}
+        self.congestion = ", ".join(sorted({self.topo.congestion_of(n) for n, node
+                                            in self.topo.nodes.items() if node.kind != "switch"}))
 
     def up(self) -> None:
         t0 = time.monotonic()
         self.log(f"building {self.lab.id} for student {self.student} "
-                 f"({len(self.topo.nodes)} nodes)…")
+                 f"({len(self.topo.nodes)} nodes, TCP congestion control {self.congestion})…")
         self.net = session.up(self.topo, self.shaper, detached=self.detached,
                               log=lambda m: self.log(f"  {m}"))
         try:
@@ -281,7 +284,7 @@ def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,
              for n, sf in ls.submission.files.items()}
     return LabReport(lab.id, student, ls.params, shown(lab, ls.params), results, files,
                      ls.submission.ignored,
-                     time.monotonic() - t0, ls.timings)
+                     time.monotonic() - t0, ls.timings, ls.congestion)
 
 
 __all__ = ["LabReport", "LabSession", "check_lab", "render_topology"]

@@ -169,7 +169,9 @@ def selftest(lab: Lab, student: str, log: Callable[[str], None] = print,
             verdict, msg = "survived", f"{m.check} kept full marks: {mine.message}"
         elif set(lost) != {m.check}:
             verdict = "collateral"
-            msg = "also lost: " + ", ".join(f"{k} −{v}" for k, v in lost.items() if k != m.check)
+            why = {r.name: r.message for r in rep.results}
+            msg = "also lost: " + "; ".join(f"{k} −{v} ({why[k][:200]})" for k, v in lost.items()
+                                            if k != m.check)
         else:
             verdict, msg = "killed", mine.message
         results.append(MutantResult(m, verdict, lost, msg, time.monotonic() - t0))

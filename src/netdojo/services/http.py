@@ -3,9 +3,12 @@
 Settings:
 
     http: {tls: true, h3: true, objects: "10:10240"}     # page with 10 objects of 10 KiB
+    http: {cert_expires: "2033-05-17"}     # the certificate's notAfter (noon UTC); else 7 days on
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from netdojo.services.base import Service
 
@@ -19,7 +22,7 @@ class WebServer(Service):
 
     def render(self) -> None:
         s = self.settings
-        self.allow("tls", "h3", "objects")
+        self.allow("tls", "h3", "objects", "cert_expires")
         self.tls = bool(s.get("tls", True))
         self.h3 = bool(s.get("h3", True)) and self.tls
         objects = str(s.get("objects", "10:10240"))
@@ -30,9 +33,22 @@ class WebServer(Service):
         if self.tls:
             from netdojo.services.tls import node_certificate
 
-            cert, key, ca = node_certificate(self.net, self.node)
+            cert, key, ca = node_certificate(self.net, self.node, self._expires())
             self.files = {f"{TLS_DIR}/server.pem": cert, f"{TLS_DIR}/server.key": key,
                           f"{TLS_DIR}/ca.pem": ca}
+
+    def _expires(self) -> dt.datetime | None:
+        text = self.settings.get("cert_expires")
+        if text is None:
+            return None
+        try:
+            day = dt.date.fromisoformat(str(text))
+        except ValueError:
+            raise self.fail(f"cert_expires is a date YYYY-MM-DD, got {text!r}") from None
+        end = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+        if end <= dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+            raise self.fail(f"cert_expires {text} is not in the future: clients would refuse it")
+        return end
 
     def start_argv(self) -> list[str]:
         args = ["/opt/web/bin/hypercorn", "--keep-alive", "75", "--pid", "/run/web.pid",
