@@ -17,8 +17,10 @@ SMALL = 10_000  # bytes of the small file in the last question
 # Throughput bands per class.  TCP over a lossy WAN swings from run to run; a gigabit of
 # emulated LAN is limited by the machine's CPU, which other work shares: both are wider.  CI
 # on 2 cores once saw a student's 839 Mbit/s against the checker's 642 on the LAN (+31 %).
-TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.35}
-WAN_SLACK = TPUT_SLACK["wan"]
+# the WAN's band is wide: under CUBIC with chance losses, 3-s runs of one student read 4.5 and
+# 9.9 Mbit/s on the same link (the self-test's runs); it spans the checker's runs too
+TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.50}
+WAN_SLACK = 0.35  # download times over the WAN
 # A download over the lossy WAN that meets a retransmission timeout waits for it: 1 s when the
 # SYN or its answer was lost (RFC 6298's initial RTO), 200 ms or more for a data segment.  CI
 # once saw a student's median of three at 0.98 s against the checker's 0.56 s (two of the three
@@ -69,8 +71,10 @@ def _pings(ctx) -> dict:
 
 def _throughputs(ctx) -> dict:
     def run():
-        return {p: [ctx.iperf("h0", p, seconds=1).goodput_mbps for _ in range(3)]
-                for p in PATHS}
+        # 3 s on the WAN: with loss, CUBIC's rate swings over a second or two (a 1-s checker
+        # read 9.4 Mbit/s where the student's 2-s runs read 5.7, the self-test showed)
+        return {p: [ctx.iperf("h0", p, seconds=3 if _wan(ctx, p) else 1).goodput_mbps
+                    for _ in range(3)] for p in PATHS}
     return ctx.once("iperf", run)
 
 
@@ -101,9 +105,18 @@ def throughput(ctx):
     for p in PATHS:
         ans, real = _answer(ctx, p, "throughput_mbit"), statistics.median(tputs[p])
         slack = TPUT_SLACK[ctx.params[f"{p}_class"]]
-        ok = abs(ans - real) <= slack * real
+        if _wan(ctx, p):
+            # over the lossy WAN one run differs from the next by more than any band around a
+            # median (CUBIC halves its window at each chance loss): the band spans the
+            # checker's own runs, widened by the slack
+            lo, hi = min(tputs[p]) * (1 - slack), max(tputs[p]) * (1 + slack)
+            ok = lo <= ans <= hi
+            notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (checker's runs "
+                         f"{min(tputs[p]):.1f}–{max(tputs[p]):.1f}, ±{slack:.0%})")
+        else:
+            ok = abs(ans - real) <= slack * real
+            notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (±{slack:.0%})")
         got += ok
-        notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (±{slack:.0%})")
     return partial(got, 3, "; ".join(notes), samples=tputs)
 
 

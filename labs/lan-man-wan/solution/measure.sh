@@ -14,7 +14,7 @@ done
 wait
 for p in p1 p2 p3; do
   rtt=$(cat "$tmp/$p.rtt"); loss=$(cat "$tmp/$p.loss")
-  tput=$(iperf3 -c "$p" -t 2 -O 1 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 2))')
+  tput=$(iperf3 -c "$p" -t 3 -O 1 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 2))')
   # a warm-up download first (the server's first answer is slower), then the median of three
   curl -s -o /dev/null "http://$p:8000/file.bin"
   took=$(for i in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' "http://$p:8000/file.bin"; done | sort -n | sed -n 2p)
