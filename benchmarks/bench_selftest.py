@@ -18,6 +18,7 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import find_lab, lab_ids
+from netdojo.labs.checks import load_checks
 from netdojo.labs.fingerprint import lab_hash
 from netdojo.labs.selftest import load_mutants, selftest
 
@@ -28,8 +29,6 @@ def one(lab_id: str, student: str) -> dict:
     lab = find_lab(lab_id)
     t0 = time.monotonic()
     if not load_mutants(lab):
-        from netdojo.labs.checks import load_checks
-
         names = [c.name for c in load_checks(lab.dir / "checks.py", lab.id).checks]
         return {"lab": lab.id, "lab_hash": lab_hash(lab), "student": student, "ok": False,
                 "mutants": [], "unproven": names, "seconds": 0.0}

@@ -20,7 +20,6 @@ from netdojo.labs.model import Lab
 from netdojo.labs.params import shown, values_for
 
 PUBLIC = ("lab.yaml", "topology.yaml", "README.md", "README.ko.md")
-NEVER = {"solution", "mutants.yaml", "checks.py", "__pycache__"}
 
 
 def _is_hidden(node: ast.AST) -> bool:

@@ -28,9 +28,9 @@ def available() -> list[str]:
     return AVAILABLE.read_text().split()
 
 
-def pin(ipr, algo: str) -> bool:
+def pin(ipr, algo: str) -> None:
     """Give every IPv4 unicast and local route of the current namespace `algo`, and make it the
-    namespace default if the kernel allows.  Returns whether the default took."""
+    namespace default if the kernel allows."""
     have = available()
     if algo not in have:
         raise BuildError(f"TCP congestion control {algo!r} is not available in this kernel "
@@ -38,9 +38,8 @@ def pin(ipr, algo: str) -> bool:
                          "{congestion: …}")
     try:
         netns.write_sysctl("net.ipv4.tcp_congestion_control", algo)
-        default = True
     except OSError:  # EPERM: not in tcp_allowed_congestion_control; the routes carry it
-        default = False
+        pass
     for table in (MAIN, LOCAL_TABLE):
         for r in ipr.get_routes(family=socket.AF_INET, table=table):
             if r["type"] not in (UNICAST, LOCAL):
@@ -54,7 +53,6 @@ def pin(ipr, algo: str) -> bool:
                 if value is not None:
                     kw[key] = value
             ipr.route("replace", metrics={"cc_algo": algo}, **kw)
-    return default
 
 
 def connected_lines(addresses: list[tuple[str, object]], algo: str) -> list[str]:
