@@ -19,7 +19,7 @@ from pathlib import Path
 from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.checks import load_checks
-from netdojo.labs.fingerprint import lab_hash
+from netdojo.labs.fingerprint import checks_hash
 from netdojo.labs.selftest import load_mutants, selftest
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -30,12 +30,12 @@ def one(lab_id: str, student: str) -> dict:
     t0 = time.monotonic()
     if not load_mutants(lab):
         names = [c.name for c in load_checks(lab.dir / "checks.py", lab.id).checks]
-        return {"lab": lab.id, "lab_hash": lab_hash(lab), "student": student, "ok": False,
+        return {"lab": lab.id, "checks_hash": checks_hash(lab), "student": student, "ok": False,
                 "mutants": [], "unproven": names, "seconds": 0.0}
     try:
         rep = selftest(lab, student, log=lambda m: print("  " + m, flush=True))
     except NetdojoError as e:
-        return {"lab": lab.id, "lab_hash": lab_hash(lab), "student": student, "ok": False,
+        return {"lab": lab.id, "checks_hash": checks_hash(lab), "student": student, "ok": False,
                 "mutants": [], "unproven": [], "error": str(e),
                 "seconds": round(time.monotonic() - t0, 1)}
     return {**rep.as_dict(), "seconds": round(time.monotonic() - t0, 1)}

@@ -14,12 +14,15 @@ APT_PACKAGES=(
   iproute2 iptables ethtool iputils-ping iperf3 traceroute tcpdump
   mininet bridge-utils python3 python3-venv python3-pip python3-yaml
   graphviz fonts-dejavu-core
+  fonts-nanum   # Korean glyphs for the drawings, reports and browser screenshots
   bubblewrap   # every student script runs in a sandbox over the lab image (net/sandbox.py)
   chromium   # the tests load every HTML report in headless Chromium (it renders, its images load)
+  chromium-driver   # and drive netdojo web in it with Selenium (a downloaded driver fails here)
 )
 
 # The lab VM's image runs its tests without a browser (NETDOJO_NO_BROWSER=1, netdojo vm build).
 if [ -n "${NETDOJO_NO_BROWSER:-}" ]; then
+  APT_PACKAGES=("${APT_PACKAGES[@]/chromium-driver/}")
   APT_PACKAGES=("${APT_PACKAGES[@]/chromium/}")
 fi
 

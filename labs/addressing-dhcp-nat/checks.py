@@ -60,7 +60,8 @@ def _smallest_prefix(hosts: int) -> int:
 
 
 @check(points=2, title="the plan: each LAN's subnet inside your block, big enough, no bigger, "
-       "none overlapping", hint="A /p subnet holds 2^(32-p) - 2 hosts.  Give the biggest LAN "
+       "none overlapping", hint="A /p subnet holds 2^(32-p) - 2 addresses for hosts, and r1 "
+       "takes one of them on every LAN: count need + 1.  Give the biggest LAN "
        "its subnet first, at the start of the block, then the next one right after it.",
        needs=["answers.yaml"])
 def plan_fits(ctx):
@@ -68,14 +69,15 @@ def plan_fits(ctx):
     good, notes = 0, []
     for lan, (net, _) in plan.items():
         need = ctx.params[NEED[lan]]
-        want = _smallest_prefix(need)
+        want = _smallest_prefix(need + 1)  # the LAN's hosts and r1, its gateway
         problems = []
         if not net.subnet_of(blk):
             problems.append(f"outside {blk}")
         if net.prefixlen > want:
-            problems.append(f"holds {net.num_addresses - 2} hosts, {need} needed")
+            problems.append(f"holds {net.num_addresses - 2} addresses, {need} hosts plus r1 "
+                            "needed")
         elif net.prefixlen < want:
-            problems.append(f"wastes space: /{want} holds {need}")
+            problems.append(f"wastes space: /{want} holds {need} hosts plus r1")
         clash = [o for o, (other, _) in plan.items() if o != lan and net.overlaps(other)]
         if clash:
             problems.append(f"overlaps {', '.join(clash)}")

@@ -13,7 +13,7 @@ NAMES = ("www", "ftp", "app")
 
 
 def derive(v: dict) -> dict:
-    wrong = f"10.{v['net']}.9.99"
+    wrong = f"10.{v['net']}.9.{v['wrong_host']}"  # drawn per student: no answer to copy
     out = {"d12": v["slow_ms"] if v["slow_link"] == "r1-r2" else 1,
            "d23": v["slow_ms"] if v["slow_link"] == "r2-r3" else 1,
            "nas_loss": 10 if v["fourth"] == "loss" else 0}

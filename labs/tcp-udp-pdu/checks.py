@@ -11,7 +11,9 @@ from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
 from netdojo.measure.tcp_conversation import close, conversations, handshake
 
 BIG = 1 << 20  # bytes of the file the checker fetches over the lossy link
-PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment", "datagram"},
+# The frame graded is TCP's, so its transport PDU is a segment; a datagram is UDP's (and, in
+# some books, IP's) — accepting it would grade the word, not the understanding.
+PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment"},
              "application": {"message"}}
 
 
@@ -103,7 +105,8 @@ def _time_wait_holder(ctx) -> str | None:
 
 @check(points=2, title="the PDUs of one frame, checked against its real bytes",
        hint="Pick the frame that carries the HTTP request.  Ethernet adds 14 bytes; the IPv4 and "
-            "TCP header lengths are in the headers themselves (IHL, data offset: options count).",
+            "TCP header lengths are in the headers themselves: IHL and data offset count 32-bit "
+            "words, so bytes = value × 4 (options count).",
        needs=["tcp.pcap", "answers.yaml"])
 def pdus(ctx):
     number = ctx.answer("pdu_frame", int)
@@ -129,7 +132,10 @@ def pdus(ctx):
         size_ok = str(ans.get(key, "")).strip() == str(size)
         right += 0.5 * pdu_ok + 0.5 * size_ok
         if not (pdu_ok and size_ok):
-            wrong.append(f"{name}: you said {ans.get('pdu')!r}/{ans.get(key)!r}")
+            why = (" (a datagram is UDP's PDU; this frame carries TCP)"
+                   if name == "transport" and str(ans.get("pdu", "")).strip().lower()
+                   == "datagram" else "")
+            wrong.append(f"{name}: you said {ans.get('pdu')!r}/{ans.get(key)!r}{why}")
     msg = f"frame {number}: {right:g} of 4 layer answers right"
     return partial(right, 4, msg + (" — " + "; ".join(wrong) if wrong else ""))
 

@@ -10,7 +10,7 @@ import pytest
 
 from netdojo.errors import SpecError
 from netdojo.labs.catalog import find_lab, lab_ids
-from netdojo.labs.fingerprint import lab_hash
+from netdojo.labs.fingerprint import checks_hash
 from netdojo.labs.selftest import Mutant, apply_edits, load_mutants
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "selftest.json"
@@ -27,7 +27,7 @@ def test_a_lab_with_mutants_has_a_current_result_where_every_mutant_is_killed(la
     lab = find_lab(lab_id)
     got = committed().get(lab_id)
     assert got is not None, f"no self-test result for {lab_id}: run scripts/selftest-all.sh {lab_id}"
-    assert got["lab_hash"] == lab_hash(lab), (
+    assert got["checks_hash"] == checks_hash(lab), (
         f"{lab_id} changed since its self-test: run scripts/selftest-all.sh {lab_id}")
     bad = [(m["check"], m["verdict"], m["message"]) for m in got["mutants"] if m["verdict"] != "killed"]
     assert got["mutants"] and not bad, bad
@@ -64,3 +64,20 @@ def test_an_edit_whose_text_is_gone_makes_the_mutant_stale(tmp_path):
     assert "occurs 0 times" in apply_edits(tmp_path, Mutant("x", "y", [("s.sh", "zz", "c")]))
     assert apply_edits(tmp_path, Mutant("x", "y", [("s.sh", "b", "c")])) is None
     assert (tmp_path / "s.sh").read_text() == "a\nc\na\n"
+
+
+def test_a_worksheet_fix_keeps_the_self_test_but_a_check_edit_does_not(tmp_path):
+    """The self-test result is bound to what grades (checks, lab.yaml, solution, starter…),
+    not to the wording of the worksheets, which grade nothing."""
+    from netdojo.labs.fingerprint import lab_hash
+    lab = lab_copy(tmp_path, (find_lab("arp-routing").dir / "mutants.yaml").read_text())
+    before, whole = checks_hash(lab), lab_hash(lab)
+    (lab.dir / "README.ko.md").write_text("고친 문장\n")
+    assert checks_hash(lab) == before and lab_hash(lab) != whole
+    (lab.dir / "solution" / "README.md").write_text("x\n")  # only the top-level worksheets
+    assert checks_hash(lab) != before
+    checks = lab.dir / "checks.py"
+    (lab.dir / "solution" / "README.md").unlink()
+    assert checks_hash(lab) == before
+    checks.write_text(checks.read_text() + "\n# edited\n")
+    assert checks_hash(lab) != before

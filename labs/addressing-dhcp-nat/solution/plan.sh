@@ -12,7 +12,7 @@ start = int(block.network_address)
 print("subnets:")
 for lan, need in sorted(needs.items(), key=lambda kv: -kv[1]):
     prefix = 30
-    while 2 ** (32 - prefix) - 2 < need:
+    while 2 ** (32 - prefix) - 2 < need + 1:  # the hosts and r1, the LAN's gateway
         prefix -= 1
     net = ipaddress.IPv4Network((start, prefix))
     start += net.num_addresses

@@ -25,7 +25,7 @@ def _progress(msg: str) -> None:
     print(msg, flush=True)
 
 
-def _student(a: argparse.Namespace, folder: Path | None, lab: Lab) -> str:
+def student_of(a: argparse.Namespace, folder: Path | None, lab: Lab) -> str:
     """--student, else the one `lab start` recorded in the folder, else $NETDOJO_STUDENT."""
     if a.student:
         return check_student(a.student)
@@ -62,7 +62,7 @@ def cmd_lab_show(a: argparse.Namespace) -> int:
     if not sheet.is_file():
         raise NetdojoError(f"{sheet}: the worksheet is missing")
     print(sheet.read_text())
-    student = _student(a, None, lab)
+    student = student_of(a, None, lab)
     values = shown(lab, values_for(lab, student))
     head = "학생 {s}의 값" if a.lang == "ko" else "values for student {s}"
     print("-" * 60)
@@ -83,7 +83,7 @@ def cmd_lab_kit(a: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
+def prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
     """Copy the starter into an empty (or new) folder; record lab and student.  True if copied."""
     copied = False
     if folder.exists() and not folder.is_dir():
@@ -105,9 +105,9 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
 
     lab = find_lab(a.lab)
     folder = Path(a.dir or lab.id)
-    student = _student(a, folder, lab)
+    student = student_of(a, folder, lab)
     need_root()
-    if _prepare_dir(lab, folder, student):
+    if prepare_dir(lab, folder, student):
         print(f"copied the starter files into {folder}/")
     tear_down_on_signals()
     ls = LabSession(lab, student, folder, _progress, detached=a.detach)
@@ -140,7 +140,7 @@ def cmd_lab_check(a: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise NetdojoError(f"{folder}: no such folder (hand in your files in a folder; "
                            f"`netdojo lab start {lab.id}` makes one)")
-    student = _student(a, folder, lab)
+    student = student_of(a, folder, lab)
     need_root()
     tear_down_on_signals()
     report = check_lab(lab, student, folder, _progress, shaper=a.shaper)
@@ -180,7 +180,7 @@ def cmd_draw(a: argparse.Namespace) -> int:
         from netdojo.labs.runner import render_topology
 
         lab = find_lab(a.target)
-        student = _student(a, None, lab)
+        student = student_of(a, None, lab)
         topo = render_topology(lab, values_for(lab, student))
         title = f"{lab.id} — {lab.title_in('en')} (student {student})"
         hide = any(p.secret for p in lab.parameters)  # what the student measures stays hidden

@@ -370,8 +370,10 @@ def parser() -> argparse.ArgumentParser:
     from netdojo.cli.grade import add_parsers as add_grade_parsers
     from netdojo.cli.labs import add_parsers
     from netdojo.cli.vm import add_parsers as add_vm_parsers
+    from netdojo.cli.web import add_parsers as add_web_parsers
 
     add_parsers(sub)
+    add_web_parsers(sub)
     add_grade_parsers(sub)
     add_class_parsers(sub)
     add_vm_parsers(sub)

@@ -88,6 +88,39 @@ def cmd_run(a: argparse.Namespace) -> int:
     return run_netdojo(_target(a), cmd, sys.stdout, sys.stderr)
 
 
+class _HostURL:
+    """Prints the guest's `netdojo web` lines with the URL the host opens (QEMU forwards
+    127.0.0.1:<web_port> on the host to the guest's web port)."""
+
+    def __init__(self, out, guest_port: int, host_port: int):
+        self.out, self.guest, self.host = out, f":{guest_port}/", f":{host_port}/"
+
+    def write(self, text: str) -> int:
+        return self.out.write(text.replace(self.guest, self.host))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def cmd_web(a: argparse.Namespace) -> int:
+    from netdojo.vm.qemu import WEB_PORT, status
+    from netdojo.vm.remote import Target, run_netdojo
+
+    vm = VmDir.at(a.dir)
+    st = status(vm)
+    if st is None or not st.get("web_port"):
+        raise NetdojoError("the VM is not running with a web port: `netdojo vm up` first (a VM "
+                           "booted by an older netdojo: `netdojo vm down`, then up)")
+    args = a.args[1:] if a.args[:1] == ["--"] else a.args
+    if not args:
+        raise NetdojoError("netdojo vm web -- --lab LAB --student ID (or a topology)")
+    # in the guest it listens on all its addresses: only QEMU's forward from the host's
+    # loopback reaches them (the guest's user-mode network has no other way in)
+    cmd = ["web", *args, "--host", "0.0.0.0", "--port", str(WEB_PORT)]
+    return run_netdojo(Target.vm(vm), cmd, _HostURL(sys.stdout, WEB_PORT, st["web_port"]),
+                       sys.stderr)
+
+
 def _where(s: argparse.ArgumentParser, remote: bool = False) -> None:
     s.add_argument("--dir", help="the VM's folder (default: .vm in a checkout)")
     if remote:
@@ -132,3 +165,8 @@ def add_parsers(sub) -> None:
     _where(s, remote=True)
     s.add_argument("command", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_run)
+    s = vsub.add_parser("web", help="netdojo web in the VM; prints the URL to open on this "
+                                    "machine (netdojo vm web -- --lab LAB --student ID)")
+    _where(s)
+    s.add_argument("args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_web)

@@ -30,7 +30,7 @@ from typing import Any
 
 from netdojo.errors import SpecError
 from netdojo.labs.checks import load_checks
-from netdojo.labs.fingerprint import lab_hash
+from netdojo.labs.fingerprint import checks_hash
 from netdojo.labs.model import Lab
 from netdojo.labs.runner import LabReport, check_lab
 from netdojo.topo.spec import Map, check_keys, parse_yaml, read_text
@@ -69,7 +69,7 @@ class SelftestReport:
     baseline: dict[str, float]  # the solution's score per check (all full, or the test fails)
     results: list[MutantResult]
     unproven: list[str]  # checks with no mutant
-    lab_hash: str = ""  # the lab's files this verdict holds for (labs/fingerprint.py)
+    checks_hash: str = ""  # the grading files this verdict holds for (labs/fingerprint.py)
 
     @property
     def ok(self) -> bool:
@@ -77,7 +77,8 @@ class SelftestReport:
                 and all(r.verdict == "killed" for r in self.results))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "lab_hash": self.lab_hash, "student": self.student, "ok": self.ok,
+        return {"lab": self.lab, "checks_hash": self.checks_hash, "student": self.student,
+                "ok": self.ok,
                 "baseline": self.baseline, "mutants": [r.as_dict() for r in self.results],
                 "unproven": self.unproven}
 
@@ -178,7 +179,7 @@ def selftest(lab: Lab, student: str, log: Callable[[str], None] = print,
         log(f"    {verdict}: {msg[:160]}")
     covered = {m.check for m in mutants}
     unproven = [] if only else [n for n in names if n not in covered]
-    return SelftestReport(lab.id, student, base, results, unproven, lab_hash(lab))
+    return SelftestReport(lab.id, student, base, results, unproven, checks_hash(lab))
 
 
 def format_selftest(rep: SelftestReport) -> str:

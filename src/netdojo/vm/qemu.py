@@ -66,15 +66,19 @@ def status(vm: VmDir) -> dict | None:
     return None
 
 
+WEB_PORT = 8765  # `netdojo web` in the guest; the host reaches it on 127.0.0.1:<web_port>
+
+
 def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
-          boot: str = "kernel") -> list[str]:
+          boot: str = "kernel", web_port: int | None = None) -> list[str]:
     argv = ["qemu-system-x86_64", "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
             "-m", str(memory_mb), "-smp", str(cpus)]
     if boot == "kernel":  # the disk's GRUB otherwise ("disk"), as another hypervisor boots it
         argv += ["-kernel", str(vm.kernel), "-initrd", str(vm.initrd), "-append",
                  f"root=LABEL={ROOT_LABEL} {KERNEL_ARGS}"]
     argv += ["-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
-            "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22",
+            "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22"
+            + (f",hostfwd=tcp:127.0.0.1:{web_port}-:{WEB_PORT}" if web_port else ""),
             "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
             "-display", "none", "-serial", f"file:{vm.console}", "-monitor", "none",
             "-daemonize", "-pidfile", str(vm.dir / "qemu.pid")]
@@ -86,11 +90,11 @@ def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
 
 
 def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
-           boot: str = "kernel") -> int:
+           boot: str = "kernel", web_port: int | None = None) -> int:
     vm.console.write_text("")
     (vm.dir / "qemu.pid").unlink(missing_ok=True)
-    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus, boot), capture_output=True,
-                       text=True)
+    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus, boot, web_port),
+                       capture_output=True, text=True)
     if r.returncode != 0:
         raise NetdojoError(f"qemu ({accel}) did not start: {r.stderr.strip()[-800:]}")
     return int((vm.dir / "qemu.pid").read_text())
@@ -145,11 +149,13 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             raise NetdojoError(f"qemu-img create: {r.stderr.strip()}")
     chosen = _choose_accel(vm, accel, log)
     t0 = time.monotonic()
-    port = _free_port()
+    port, web_port = _free_port(), _free_port()
+    while web_port == port:
+        web_port = _free_port()
     if chosen == "kvm" and accel == "auto":
         why = None
         try:
-            pid = _start(vm, chosen, port, memory_mb, cpus, boot)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
         except NetdojoError as e:
             why = f"QEMU refused KVM here: {str(e).splitlines()[0][:160]}"
         if why is None:
@@ -167,10 +173,10 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             log(f"{why}. Booting under TCG instead (several times slower); this host is "
                 "remembered as KVM-broken")
             chosen, t0, port = "tcg", time.monotonic(), _free_port()
-            pid = _start(vm, chosen, port, memory_mb, cpus, boot)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
     else:
-        pid = _start(vm, chosen, port, memory_mb, cpus, boot)
-    st = {"pid": pid, "port": port, "accel": chosen, "started": time.time(),
+        pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
+    st = {"pid": pid, "port": port, "web_port": web_port, "accel": chosen, "started": time.time(),
           "memory_mb": memory_mb, "cpus": cpus, "boot": boot}
     vm.running_file.write_text(json.dumps(st))
     host = keys.KeyPair(vm.host_key)

@@ -1,0 +1,133 @@
+"""Service panels: what each node's daemons are doing, read live from the daemons themselves —
+the NAT's connection table, the DHCP server's leases, HAProxy's view of its backends, the DNS
+server's zones.  One probe per container node per refresh (a single `sh` in the node); what it
+prints is parsed by pure functions, tested alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import time
+from typing import Any
+
+from netdojo.net.network import Network
+
+# Each part runs only if its daemon runs; "@@name" lines split the output.
+PROBE = r"""
+echo "@@ps"; ps -eo comm= | sort -u | tr '\n' ' '; echo
+if pgrep -x haproxy >/dev/null; then echo "@@haproxy"
+  for s in /run/netdojo-haproxy.sock /run/haproxy/admin.sock; do
+    [ -S "$s" ] && { echo "show stat" | socat -t 2 stdio "unix-connect:$s"; break; }; done; fi
+if pgrep -x kea-dhcp4 >/dev/null; then echo "@@kea"
+  cat /var/lib/kea/netdojo-leases4.csv /var/lib/kea/kea-leases4.csv 2>/dev/null; fi
+if nft list ruleset 2>/dev/null | grep -qE 'masquerade|dnat|snat'; then echo "@@nat"
+  conntrack -L 2>/dev/null | head -n 40; fi
+if pgrep -x named >/dev/null; then echo "@@named"
+  for z in /etc/netdojo/dns/db.*; do [ -f "$z" ] && echo "${z##*/db.} $(grep -cE ' IN ' "$z")"; done; fi
+true
+"""
+
+
+def split_probe(text: str) -> dict[str, str]:
+    parts: dict[str, list[str]] = {}
+    cur = None
+    for line in text.splitlines():
+        if line.startswith("@@"):
+            cur = line[2:].strip()
+            parts[cur] = []
+        elif cur is not None:
+            parts[cur].append(line)
+    return {k: "\n".join(v).strip() for k, v in parts.items()}
+
+
+def haproxy_rows(csv_text: str) -> list[dict[str, str]]:
+    """`show stat` CSV → one row per backend server and per backend, with health state."""
+    text = csv_text.lstrip("# ")
+    rows = []
+    for r in csv.DictReader(io.StringIO(text)):
+        if r.get("svname") in ("FRONTEND",) or not r.get("pxname"):
+            continue
+        if r["pxname"] == "stats":
+            continue
+        rows.append({"backend": r["pxname"], "server": r["svname"],
+                     "status": r.get("status", ""), "check": r.get("check_status", ""),
+                     "active": r.get("scur", ""), "total": r.get("stot", ""),
+                     "errors": r.get("eresp", "") or "0"})
+    return rows
+
+
+def lease_rows(csv_text: str) -> list[dict[str, str]]:
+    rows = []
+    for r in csv.DictReader(io.StringIO(csv_text)):
+        if r.get("address") and r.get("address") != "address":
+            exp = r.get("expire", "")
+            if exp.isdigit():  # Kea writes seconds since the epoch
+                exp = time.strftime("%H:%M:%S UTC", time.gmtime(int(exp)))
+            rows.append({"address": r["address"], "mac": r.get("hwaddr", ""),
+                         "host": r.get("hostname", ""), "expires": exp})
+    return rows
+
+
+def conntrack_rows(text: str) -> list[dict[str, str]]:
+    """`conntrack -L` lines → protocol, original and reply tuples (the translation shows as a
+    reply that does not mirror the original)."""
+    rows = []
+    for line in text.splitlines():
+        f = line.split()
+        if not f or "=" not in line:
+            continue
+        kv = [x.split("=", 1) for x in f if "=" in x]
+        src = [v for k, v in kv if k == "src"]
+        dst = [v for k, v in kv if k == "dst"]
+        dport = [v for k, v in kv if k == "dport"]
+        sport = [v for k, v in kv if k == "sport"]
+        if len(src) < 2 or len(dst) < 2:
+            continue
+        state = next((x for x in f[1:] if re.fullmatch(r"[A-Z_]{3,}", x)), "")
+        orig = f"{src[0]}:{sport[0] if sport else ''} → {dst[0]}:{dport[0] if dport else ''}"
+        reply = f"{src[1]}:{sport[1] if len(sport) > 1 else ''} → " \
+                f"{dst[1]}:{dport[1] if len(dport) > 1 else ''}"
+        rows.append({"proto": f[0], "state": state, "original": orig, "reply": reply})
+    return rows
+
+
+def panels_from_probe(node: str, text: str) -> list[dict[str, Any]]:
+    parts = split_probe(text)
+    out: list[dict[str, Any]] = []
+    if "haproxy" in parts:
+        out.append({"node": node, "kind": "haproxy", "title": "load balancer: backends",
+                    "rows": haproxy_rows(parts["haproxy"])})
+    if "kea" in parts:
+        out.append({"node": node, "kind": "dhcp", "title": "DHCP leases",
+                    "rows": lease_rows(parts["kea"])})
+    if "nat" in parts:
+        out.append({"node": node, "kind": "nat", "title": "NAT: tracked connections",
+                    "rows": conntrack_rows(parts["nat"])})
+    if "named" in parts:
+        zones = [ln.split() for ln in parts["named"].splitlines() if ln.strip()]
+        if zones:
+            out.append({"node": node, "kind": "dns", "title": "DNS zones (authoritative)",
+                        "rows": [{"zone": z[0], "records": z[1] if len(z) > 1 else ""}
+                                 for z in zones]})
+        else:
+            out.append({"node": node, "kind": "resolver", "title": "DNS resolver (recursive, "
+                        "no zones of its own)", "rows": []})
+    return out
+
+
+def read_panels(net: Network, timeout: float = 5) -> list[dict[str, Any]]:
+    """Every container node's panels (namespace nodes run no daemons of their own)."""
+    out: list[dict[str, Any]] = []
+    for name, node in net.topo.nodes.items():
+        if node.kind != "container":
+            continue
+        try:
+            r = subprocess.run(net.exec_argv(name, ["sh", "-c", PROBE]), capture_output=True,
+                               text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            out.append({"node": name, "kind": "error", "title": "no answer", "rows": []})
+            continue
+        out += panels_from_probe(name, r.stdout)
+    return out

@@ -1,0 +1,122 @@
+"""The web console's pure parts (no network, no browser): the token gate, counters to rates,
+the service probes' parsers, a packet's one-line summary, the vendored libraries."""
+
+import asyncio
+from pathlib import Path
+
+from netdojo.measure.pcap import Frame, decode
+from netdojo.web import auth
+from netdojo.web.panels import conntrack_rows, haproxy_rows, lease_rows, panels_from_probe
+from netdojo.web.stats import parse_net_dev, rate_bps
+from netdojo.web.summary import summarize
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "netdojo" / "web" / "static"
+
+
+def scope(kind="http", query=b"", headers=()):
+    return {"type": kind, "query_string": query, "headers": list(headers), "path": "/"}
+
+
+def run_gate(sc, token="s3cret"):
+    sent, called = [], []
+
+    async def app(scope, receive, send):
+        called.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def receive():
+        return {"type": "websocket.connect"}
+
+    async def send(msg):
+        sent.append(msg)
+
+    asyncio.run(auth.TokenGate(app, token)(sc, receive, send))
+    return called, sent
+
+
+def test_the_gate_lets_in_only_the_token_and_sets_it_as_a_cookie():
+    called, sent = run_gate(scope())
+    assert not called and sent[0]["status"] == 403 and b"token" in sent[1]["body"]
+    called, sent = run_gate(scope(query=b"token=wrong"))
+    assert not called and sent[0]["status"] == 403
+    called, sent = run_gate(scope(query=b"token=s3cret"))
+    assert called and any(k == b"set-cookie" and b"HttpOnly" in v and b"SameSite=Strict" in v
+                          for k, v in sent[0]["headers"])
+    called, _ = run_gate(scope(headers=[(b"cookie", b"netdojo_token=s3cret")]))
+    assert called
+    called, _ = run_gate(scope(headers=[(b"authorization", b"Bearer s3cret")]))
+    assert called
+    called, _ = run_gate(scope(headers=[(b"cookie", b"netdojo_token=s3cre")]))
+    assert not called
+
+
+def test_a_websocket_from_another_site_is_refused_even_with_the_cookie():
+    cookie = (b"cookie", b"netdojo_token=s3cret")
+    called, sent = run_gate(scope("websocket", headers=[cookie, (b"host", b"127.0.0.1:8765"),
+                                                        (b"origin", b"http://evil.example")]))
+    assert not called and sent == [{"type": "websocket.close", "code": 4403}]
+    called, _ = run_gate(scope("websocket", headers=[cookie, (b"host", b"127.0.0.1:8765"),
+                                                     (b"origin", b"http://127.0.0.1:8765")]))
+    assert called
+
+
+def test_counters_become_rates():
+    text = ("Inter-|   Receive |  Transmit\n face |bytes    packets|bytes\n"
+            "  eth0: 1000 10 0 0 0 0 0 0 5000 20 0 0 0 0 0 0\n"
+            "    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n")
+    got = parse_net_dev(text)
+    assert got["eth0"].rx_bytes == 1000 and got["eth0"].tx_bytes == 5000
+    assert rate_bps(1000, 126000, 1.0) == 1e6
+    assert rate_bps(5000, 100, 1.0) == 0  # a counter that went back (interface re-made)
+    assert rate_bps(0, 100, 0) == 0
+
+
+def test_the_panels_read_what_the_daemons_print():
+    stat = ("# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,eresp,"
+            "econ,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,"
+            "pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status\n"
+            "web,FRONTEND,,,1,2,,9,,,,,,,,,,OPEN,,,,,,,,,,,,,,,,,,,\n"
+            "pool,web1,0,0,0,1,,4,,,,,,0,,,,UP,1,1,0,,,,,,,,,,,,,,,,L7OK\n"
+            "pool,web2,0,0,0,1,,5,,,,,,3,,,,DOWN,1,1,0,,,,,,,,,,,,,,,,L4CON\n"
+            "pool,BACKEND,0,0,0,1,,9,,,,,,,,,,UP,,,,,,,,,,,,,,,,,,,\n")
+    rows = haproxy_rows(stat)
+    assert [(r["server"], r["status"], r["check"]) for r in rows] == [
+        ("web1", "UP", "L7OK"), ("web2", "DOWN", "L4CON"), ("BACKEND", "UP", "")]
+    leases = lease_rows("address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,"
+                        "fqdn_rev,hostname,state\n10.10.0.100,02:00:00:aa:bb:cc,,600,"
+                        "1764680000,1,0,0,client1,0\n")
+    assert leases == [{"address": "10.10.0.100", "mac": "02:00:00:aa:bb:cc", "host": "client1",
+                       "expires": "12:53:20 UTC"}]
+    ct = conntrack_rows("tcp      6 117 TIME_WAIT src=192.0.2.80 dst=192.0.2.1 sport=40000 "
+                        "dport=80 src=10.10.0.5 dst=192.0.2.80 sport=80 dport=40000 [ASSURED] "
+                        "mark=0 use=1\nconntrack v1.4.7 (conntrack-tools): 1 flow entries\n")
+    assert ct == [{"proto": "tcp", "state": "TIME_WAIT",
+                   "original": "192.0.2.80:40000 → 192.0.2.1:80",
+                   "reply": "10.10.0.5:80 → 192.0.2.80:40000"}]
+    panels = panels_from_probe("lb", "@@ps\nhaproxy sh\n@@haproxy\n" + stat)
+    assert [p["kind"] for p in panels] == ["haproxy"] and panels[0]["node"] == "lb"
+    assert panels_from_probe("x", "@@ps\nsleep\n") == []
+
+
+def test_a_packet_in_one_line():
+    arp = bytes.fromhex("ffffffffffff" "020000000001" "0806" "0001080006040001"
+                        "020000000001" "0a000001" "000000000000" "0a000002")
+    row = summarize(Frame(1, 10.0, arp, decode(arp)), 10.0)
+    assert row["proto"] == "ARP" and row["info"] == "who has 10.0.0.2?"
+    icmp = bytes.fromhex("020000000002" "020000000001" "0800"
+                         "4500001c0001000040010000" "0a000001" "0a000002" "0800f7ff00000000")
+    row = summarize(Frame(2, 10.5, icmp, decode(icmp)), 10.0)
+    assert (row["src"], row["dst"], row["proto"], row["time"]) == ("10.0.0.1", "10.0.0.2",
+                                                                  "ICMP", 0.5)
+    assert row["info"].startswith("echo request")
+
+
+def test_the_javascript_is_vendored_with_its_licences_and_no_cdn():
+    vendor = STATIC / "vendor"
+    for f in ("xterm.js", "xterm.css", "addon-fit.js", "cytoscape.min.js", "marked.umd.js"):
+        assert (vendor / f).stat().st_size > 1000, f
+    for lic in ("LICENSE.xterm", "LICENSE.addon-fit", "LICENSE.cytoscape", "LICENSE.marked"):
+        assert "MIT" in (vendor / lic).read_text() or "Permission is hereby granted" in \
+            (vendor / lic).read_text()
+    page = (STATIC / "index.html").read_text()
+    assert "http://" not in page and "https://" not in page, "no CDN: everything from /static"
