@@ -299,3 +299,53 @@ def test_in_chromium_a_lab_is_drawn_pinged_cut_and_checked(clean, browser, tmp_p
         _shot(drv, "check")
     finally:
         assert w.stop() == 130  # Ctrl-C, as for every netdojo command
+
+
+def test_in_chromium_the_failover_reproduction_runs_live(web_linear, browser):
+    """Started from the page: per-second bars fill in, HAProxy marks the crashed backend DOWN
+    on its lane, and the finished report opens from the page."""
+    w, drv = web_linear, browser
+    drv.get(w.url)
+    _until(drv, "return window.netdojo.cy && window.netdojo.cy.nodes().length", "drawing")
+    drv.find_element("css selector", "#tabs button[data-tab=failover]").click()
+    _until(drv, "return document.querySelectorAll('#fo-scenario option').length", "scenarios")
+    drv.execute_script("document.getElementById('fo-scenario').value = 'ci-short'")
+    drv.find_element("id", "fo-run").click()
+    _until(drv, "return document.querySelectorAll('.fo-variant rect.ok').length > 5",
+           "live request bars", deadline=120)
+    href = _until(drv, "return document.getElementById('fo-report')?.getAttribute('href')",
+                  "the report link", deadline=300)
+    _shot(drv, "failover")
+    assert drv.execute_script("return document.querySelectorAll("
+                              "'.fo-variant[data-variant=defaults] rect.down').length") >= 1
+    assert drv.execute_script("return document.querySelectorAll("
+                              "'.fo-variant[data-variant=defaults] rect.failed').length") >= 1
+    status, body = w.get(href)
+    assert status == 200 and b"<html" in body.lower()
+    assert w.get("/failover/../app.py")[0] == 404
+
+
+def test_in_chromium_the_instructor_sees_the_class(browser, tmp_path):
+    """`netdojo web --gradebook OUT`: histogram bars, each check's pass rate, the regrade list
+    and each student's feedback, read-only (no route writes; the file is unchanged)."""
+    from tests.unit.test_class_view import make_book
+
+    make_book(tmp_path / "gradebook.sqlite")
+    before = (tmp_path / "gradebook.sqlite").read_bytes()
+    w = Web("--gradebook", str(tmp_path))
+    try:
+        drv = browser
+        drv.get(w.url)
+        _until(drv, "return window.classView", "the class")
+        bars = drv.execute_script("return [...document.querySelectorAll('rect.bar')]"
+                                  ".filter(r => +r.getAttribute('height') > 0).length")
+        assert bars >= 2
+        assert len(drv.find_elements("css selector", "tr.check-row")) == 3
+        assert drv.find_element("id", "regrade-arp-routing").text == "s4"
+        assert len(drv.find_elements("css selector", "details.student")) == 5
+        _shot(drv, "class")
+        assert w.get("/api/class", method="POST", body=b"{}")[0] == 405
+        assert w.get("/api/class", token=False)[0] == 403
+    finally:
+        assert w.stop() == 130
+    assert (tmp_path / "gradebook.sqlite").read_bytes() == before

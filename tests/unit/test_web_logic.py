@@ -120,3 +120,16 @@ def test_the_javascript_is_vendored_with_its_licences_and_no_cdn():
             (vendor / lic).read_text()
     page = (STATIC / "index.html").read_text()
     assert "http://" not in page and "https://" not in page, "no CDN: everything from /static"
+
+
+def test_the_failover_runner_s_lines_become_timeline_events():
+    from netdojo.web.failover_live import event
+
+    assert event("[defaults] t=  3.0s sent=300 ok=290 failed=10 in-flight=0") == {
+        "type": "tick", "variant": "defaults", "t": 3.0, "sent": 300, "ok": 290, "failed": 10}
+    assert event("[tuned-retry] t=  4.2s HAProxy: web1 DOWN") == {
+        "type": "state", "variant": "tuned-retry", "t": 4.2, "server": "web1", "up": False}
+    assert event("[l4] t= 16.0s restore web1")["type"] == "fault"
+    assert event("[l4] configuring HAProxy and waiting for every backend UP")["type"] == "variant"
+    assert event("run abc123: lb-failover up in 9.1 s") == {
+        "type": "log", "line": "run abc123: lb-failover up in 9.1 s"}

@@ -103,6 +103,12 @@ def prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
 def cmd_lab_start(a: argparse.Namespace) -> int:
     from netdojo.labs.runner import LabSession
 
+    if a.web:  # the same lab, in the browser instead of the shell
+        from netdojo.cli.web import cmd_web
+
+        return cmd_web(argparse.Namespace(topology=None, lab=a.lab, student=a.student,
+                                          dir=a.dir, run=None, gradebook=None, port=a.port,
+                                          host="127.0.0.1"))
     lab = find_lab(a.lab)
     folder = Path(a.dir or lab.id)
     student = student_of(a, folder, lab)
@@ -212,6 +218,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("lab")
     s.add_argument("--student")
     s.add_argument("--dir", help="your working folder (default ./LAB)")
+    s.add_argument("--web", action="store_true",
+                   help="open the lab in the browser (netdojo web) instead of the shell")
+    s.add_argument("--port", type=int, default=8765, help="with --web: the page's port")
     s.add_argument("--detach", "-d", action="store_true",
                    help="leave the lab up and return (netdojo down RUN removes it)")
     add_class_option(s)

@@ -16,6 +16,11 @@ def _announce(url: str) -> None:
           "it; Ctrl-C stops the page and tears the lab down)", flush=True)
 
 
+def _announce_class(url: str) -> None:
+    print(f"netdojo web: the class, read-only — open {url}\n  (the token in it keeps the page "
+          "for you alone; Ctrl-C stops it)", flush=True)
+
+
 def _check(lab, student: str, folder: Path, log) -> dict[str, Any]:
     from netdojo.labs.runner import check_lab
 
@@ -27,10 +32,16 @@ def cmd_web(a: argparse.Namespace) -> int:
     from netdojo.web.context import WebContext, WebLab
     from netdojo.web.serve import serve
 
-    given = [x for x in (a.topology, a.lab, a.run) if x]
+    given = [x for x in (a.topology, a.lab, a.run, a.gradebook) if x]
     if len(given) != 1:
-        raise NetdojoError("netdojo web takes one of: TOPOLOGY, --lab LAB --student ID, or "
-                           "--run ID (`netdojo web --lab arp-routing --student s01`)")
+        raise NetdojoError("netdojo web takes one of: TOPOLOGY, --lab LAB --student ID, "
+                           "--run ID or --gradebook OUT (`netdojo web --lab arp-routing "
+                           "--student s01`)")
+    if a.gradebook:  # the instructor's class view: reads a file, builds nothing, needs no root
+        from netdojo.web.serve import serve_class
+
+        serve_class(Path(a.gradebook), a.host, a.port, announce=_announce_class)
+        return 0
     need_root()
     tear_down_on_signals()
     if a.run:
@@ -72,6 +83,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--student")
     s.add_argument("--dir", help="the lab's working folder (default ./LAB)")
     s.add_argument("--run", help="a run that is up already (netdojo up --detach, lab start -d)")
+    s.add_argument("--gradebook", metavar="OUT",
+                   help="the instructor's view of a graded class (the folder `netdojo grade -o` "
+                        "wrote): scores, each check's pass rate, feedback, regrades; read-only")
     s.add_argument("--port", type=int, default=8765, help="0: any free port")
     s.add_argument("--host", default="127.0.0.1",
                    help="where to listen (default only this machine; the token guards any)")

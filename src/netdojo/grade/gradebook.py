@@ -85,6 +85,14 @@ class Gradebook:
             if col not in have:
                 self.db.execute(f"ALTER TABLE attempts ADD COLUMN {col} TEXT")
 
+    @classmethod
+    def read_only(cls, path: Path) -> Gradebook:
+        """Opened for reading only (SQLite's mode=ro): a viewer can never change a grade."""
+        book = cls.__new__(cls)
+        book.path = path
+        book.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return book
+
     def close(self) -> None:
         self.db.close()
 

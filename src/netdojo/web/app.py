@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -21,8 +23,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from netdojo.errors import NetdojoError
 from netdojo.measure.pcap import read_pcap
+from netdojo.net import runs
 from netdojo.web.auth import TokenGate
 from netdojo.web.context import MAX_FILE, WebContext
+from netdojo.web.failover_routes import failover_routes
 from netdojo.web.panels import read_panels
 from netdojo.web.stats import LinkMeter
 from netdojo.web.summary import summarize
@@ -62,7 +66,10 @@ class Console:
         self.terminals: set[Terminal] = set()
         self.checking = threading.Lock()
         self.check = check  # (lab, student, folder, log) -> report dict; labs.runner by default
-        self.captures = Path(tempfile.mkdtemp(prefix="netdojo-web-"))
+        self.work = Path(tempfile.mkdtemp(prefix="netdojo-web-"))  # removed on close
+        self.captures = self.work / "captures"
+        self.captures.mkdir()
+        self.failover_lock = threading.Lock()
 
     async def sampler(self) -> None:
         while True:
@@ -72,10 +79,13 @@ class Console:
     def close(self) -> None:
         for t in list(self.terminals):
             t.close()
+        # a check or a failover run still going in its thread built a lab of its own: this
+        # process owns it, so it goes with the page (the page's own run is its owner's to end)
+        for r in runs.all_runs():
+            if r.owner_pid == os.getpid() and r.id != self.ctx.session.run_id:
+                r.teardown()
         self.meter.close()
-        for p in self.captures.glob("*"):
-            p.unlink()
-        self.captures.rmdir()
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def build_app(ctx: WebContext, token: str, check=None) -> tuple[Any, Console]:
@@ -273,6 +283,7 @@ def build_app(ctx: WebContext, token: str, check=None) -> tuple[Any, Console]:
         Route("/api/capture/{name}", capture_file),
         WebSocketRoute("/ws/stats", stats_ws), WebSocketRoute("/ws/term/{node}", term_ws),
         WebSocketRoute("/ws/check", check_ws),
+        *failover_routes(con),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -271,3 +271,73 @@ $("#cap-run").onclick = async () => {
 loadTopology().then(() => { liveStats(); loadPanels(); setInterval(() => {
   if ($("#tab-services").classList.contains("on")) loadPanels(); }, 3000); })
   .catch((err) => { $("#title").textContent = "could not load the lab: " + err.message; });
+
+// ----- failover, live -----------------------------------------------------------------------
+const fo = nd.failover = {scenario: null, variants: {}};
+async function loadScenarios() {
+  const names = await api("/api/scenarios");
+  $("#fo-scenario").innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join("");
+}
+function foVariant(v) {
+  if (!fo.variants[v]) {
+    const div = document.createElement("div");
+    div.className = "fo-variant";
+    div.dataset.variant = v;
+    $("#fo-charts").appendChild(div);
+    fo.variants[v] = {div, ticks: [], states: {}, faults: [], last: null};
+  }
+  return fo.variants[v];
+}
+function drawVariant(v) {
+  const s = fo.variants[v], sc = fo.scenario, W = 520, H = 120, lane = 14;
+  const backends = sc ? sc.backends : Object.keys(s.states);
+  const dur = sc ? sc.duration : 60, x = (t) => 30 + (W - 40) * t / dur;
+  const perSec = s.ticks.map((k, i) => {
+    const prev = i ? s.ticks[i - 1] : {ok: 0, failed: 0};
+    return {t: k.t, ok: k.ok - prev.ok, failed: k.failed - prev.failed};
+  });
+  const top = Math.max(1, ...perSec.map((p) => p.ok + p.failed));
+  const y = (n) => H * n / top;
+  let svg = `<svg width="${W}" height="${H + 30 + lane * backends.length}" class="fo-chart">`;
+  for (const p of perSec) {
+    const bw = Math.max(2, (W - 40) / dur - 1);
+    svg += `<rect class="ok" x="${x(p.t - 1)}" y="${H - y(p.ok)}" width="${bw}" height="${y(p.ok)}" fill="#2a9d8f"/>`;
+    if (p.failed) svg += `<rect class="failed" x="${x(p.t - 1)}" y="${H - y(p.ok) - y(p.failed)}" width="${bw}" height="${y(p.failed)}" fill="#c0392b"/>`;
+  }
+  for (const f of s.faults) {
+    svg += `<line x1="${x(f.t)}" x2="${x(f.t)}" y1="0" y2="${H}" stroke="#555" stroke-dasharray="3,3"/>` +
+           `<text x="${x(f.t) + 2}" y="10" font-size="9">${esc(f.label)}</text>`;
+  }
+  backends.forEach((b, i) => {
+    const yy = H + 20 + i * lane, changes = s.states[b] || [];
+    svg += `<text x="0" y="${yy + 10}" font-size="10">${esc(b)}</text>`;
+    let t = 0, up = true;
+    for (const c of [...changes, {t: s.last ?? dur, up: null}]) {
+      svg += `<rect class="${up ? "up" : "down"}" x="${x(t)}" y="${yy}" width="${Math.max(0, x(c.t) - x(t))}" height="${lane - 3}" fill="${up ? "#9bd6a0" : "#e89a8f"}"/>`;
+      t = c.t; if (c.up !== null) up = c.up;
+    }
+  });
+  svg += "</svg>";
+  const last = perSec[perSec.length - 1];
+  s.div.innerHTML = `<h4>${esc(v)} <span class="muted">${last ? `t=${last.t.toFixed(0)} s, ${last.ok + last.failed} req/s, ${last.failed} failed` : ""}</span></h4>${svg}`;
+}
+$("#fo-run").onclick = () => {
+  $("#fo-run").disabled = true;
+  $("#fo-charts").innerHTML = ""; $("#fo-log").textContent = "";
+  fo.variants = {};
+  $("#fo-status").textContent = "building its lab…";
+  const ws = new WebSocket(wsURL(`/ws/failover?scenario=${encodeURIComponent($("#fo-scenario").value)}`));
+  ws.onmessage = (m) => {
+    const e = JSON.parse(m.data);
+    if (e.type === "scenario") fo.scenario = e;
+    else if (e.type === "tick") { const s = foVariant(e.variant); s.ticks.push(e); s.last = e.t; drawVariant(e.variant);
+                                  $("#fo-status").textContent = `running ${e.variant}…`; }
+    else if (e.type === "state") { const s = foVariant(e.variant); (s.states[e.server] ||= []).push({t: e.t, up: e.up}); drawVariant(e.variant); }
+    else if (e.type === "fault") { const s = foVariant(e.variant); s.faults.push(e); drawVariant(e.variant); }
+    else if (e.type === "report") $("#fo-status").innerHTML = `done · <a id="fo-report" href="${esc(e.html)}" target="_blank">the report</a>`;
+    else if (e.type === "error") $("#fo-status").innerHTML = `<span class="bad">${esc(e.message)}</span>`;
+    if (e.line) $("#fo-log").textContent += e.line + "\n";
+  };
+  ws.onclose = () => { $("#fo-run").disabled = false; };
+};
+loadScenarios();
