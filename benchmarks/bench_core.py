@@ -13,6 +13,7 @@ import json
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -121,6 +122,27 @@ def vanilla(topo: str) -> float | None:
         return None
 
 
+CLI_LIMIT = 0.2  # issue 20.6: the two commands against vanilla mn, on linear,50
+
+
+def cli_roundtrip(runs: int = 3) -> dict:
+    """What a person waits for: `netdojo up linear,50 --detach` then `netdojo down --all`, as
+    two fresh processes (interpreter start and imports included), median of `runs`, against
+    vanilla `mn --topo linear,50` (start, stop) in the same run."""
+    def both():
+        for args in (["up", "linear,50", "--detach"], ["down", "--all"]):
+            r = subprocess.run([sys.executable, "-m", "netdojo", *args], capture_output=True,
+                               text=True)
+            if r.returncode != 0:
+                raise SystemExit(f"netdojo {' '.join(args)} failed: {r.stderr[-500:]}")
+
+    mine = statistics.median(_timed(both) for _ in range(runs))
+    mn = vanilla("linear,50")
+    ratio = round(mine / mn, 3) if mn else None
+    return {"netdojo_cli_s": round(mine, 3), "mininet_s": round(mn, 3) if mn else None,
+            "ratio": ratio, "limit": CLI_LIMIT, "pass": ratio is not None and ratio <= CLI_LIMIT}
+
+
 def scale(quick: bool) -> list[dict]:
     rows = []
     for n in SIZES[:2] if quick else SIZES:
@@ -168,6 +190,12 @@ def markdown(res: dict) -> str:
             lines.append(f"| {r['loss_pct_each_way']} | {r['round_trip_p']} | "
                          f"{r['lost']} / {r['probes']} | {r['interval_99']} | {_ok(r['pass'])} |")
         lines.append("")
+    if res.get("cli"):
+        c = res["cli"]
+        lines += ["## The commands a person types — linear,50, up --detach + down --all", "",
+                  "| netdojo, two processes (s) | vanilla mn (s) | ratio | limit |", "|---|---|---|---|",
+                  f"| {c['netdojo_cli_s']} | {c['mininet_s']} | {c['ratio']} | "
+                  f"≤ {c['limit']} ({'met' if c['pass'] else '**MISSED**'}) |", ""]
     if res.get("scale"):
         lines += ["## Scale — start + stop, median of 3 (the others: one run, same machine)",
                   "", "| topology | hosts | nodes | netdojo (s) | netdojo --builder mininet (s) "
@@ -186,7 +214,7 @@ def _ok(v: bool) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", choices=["fidelity", "scale"])
+    ap.add_argument("--only", choices=["fidelity", "scale", "cli"])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--shapers", help="only these shapers, e.g. netem (default: every one here)")
     a = ap.parse_args()
@@ -200,9 +228,16 @@ def main() -> int:
         res["fidelity"] = fidelity(a.quick, a.shapers.split(",") if a.shapers else None)
     if a.only in (None, "scale"):
         res["scale"] = scale(a.quick)
+    if a.only in (None, "cli"):
+        res["cli"] = cli_roundtrip()
     path.write_text(json.dumps(res, indent=1) + "\n")
     (OUT / "core.md").write_text(markdown(res))
     print(markdown(res))
+    if "cli" in res and not res["cli"]["pass"]:
+        print(f"REGRESSION: netdojo up+down of linear,50 takes {res['cli']['ratio']} of vanilla "
+              f"mn's time (limit {CLI_LIMIT}); find where the start-up time went",
+              file=sys.stderr)
+        return 1
     return 0
 
 

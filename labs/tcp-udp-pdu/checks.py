@@ -20,8 +20,10 @@ PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment"}
 def setup(ctx):
     page = ("<html><body><h1>netdojo tcp-udp-pdu</h1>" + "<p>payload</p>" * 200
             + "</body></html>\n").encode()
+    # Per student, the client or the server closes first: the side in TIME-WAIT is found in
+    # the capture, not known in advance.
     ctx.serve_files("server", {"index.html": page, "big.bin": bytes(range(256)) * (BIG // 256)},
-                    ctx.params["port"])
+                    ctx.params["port"], server_closes=ctx.params["closer"] == "server")
     ctx.serve("server", ["iperf3", "-s", "-p", "5201"], 5201)
 
 

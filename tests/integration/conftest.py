@@ -4,6 +4,7 @@ from netdojo.net import lifecycle
 from netdojo.net.capabilities import probe
 
 from .helpers import snapshot
+from .lab_helpers import labelled_containers
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +36,14 @@ def lab(clean):
     yield make
     for net in made:
         net.run.teardown()
+
+
+@pytest.fixture
+def nothing_left():
+    """Asserts the test left no namespace, run record or lab container behind."""
+    before, ctrs = snapshot(), labelled_containers()
+    yield
+    after = snapshot()
+    assert after["netns"] <= before["netns"], f"namespaces left: {after['netns'] - before['netns']}"
+    assert after["runs"] <= before["runs"], "run records left"
+    assert labelled_containers() <= ctrs, "containers left"

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 from netdojo.net import netns
-
-RUN_ROOT = Path("/run/netdojo")
+from netdojo.net.runs import RUN_ROOT  # noqa: E402 - where runs are recorded (NETDOJO_RUN_DIR)
 
 
 def cli(*args: str, input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -20,7 +20,6 @@ from netdojo.grade.worker import grade_one
 from netdojo.labs.catalog import find_lab
 
 from .helpers import render_in_chromium
-from .test_labs import nothing_left  # noqa: F401 - the fixture
 
 LAB = find_lab("arp-routing")
 

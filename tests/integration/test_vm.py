@@ -136,6 +136,33 @@ def test_ctrl_c_on_the_host_tears_the_lab_down_inside_the_vm(vm):
     assert code == 0 and left.strip() == "", left
 
 
+def test_netdojo_web_in_the_vm_opens_on_the_host(vm):
+    """`netdojo vm web`: the page runs in the VM, QEMU forwards it to the host's loopback, the
+    URL printed is the host's; Ctrl-C ends it and its lab inside the VM."""
+    import urllib.request
+
+    proc = popen_cli("vm", "web", "--", "linear,2")
+    try:
+        line = wait_for_line(proc, "open http://", 300)
+        url = line.split("open ", 1)[1].strip()
+        base, token = url.split("/?token=")
+        assert base == f"http://127.0.0.1:{vm.running()['web_port']}", url
+        req = urllib.request.Request(base + "/api/topology",
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert {n["id"] for n in json.loads(r.read())["nodes"]} == {"h1", "h2", "s1", "s2"}
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    code, left, _ = Target.vm(vm).exec("ip netns list; ls /run/netdojo 2>/dev/null; true",
+                                       timeout=60)
+    assert code == 0 and left.strip() == "", left
+
+
 def test_known_hosts_checking_refuses_an_unknown_or_changed_key(vm, tmp_path, monkeypatch):
     port = vm.running()["port"]
     monkeypatch.setenv("HOME", str(tmp_path))  # an empty ~/.ssh/known_hosts

@@ -169,6 +169,8 @@ def test_the_service_panels_of_a_services_lab_in_chromium(clean, repo, browser):
         run = w.json("/api/topology")["run"]
         subprocess.run(["docker", "exec", f"nd{run}-inet", "curl", "-s", "-o", "/dev/null",
                         "--max-time", "10", "http://192.0.2.1/"], timeout=30)
+        subprocess.run(["docker", "exec", f"nd{run}-dns1", "dig", "@127.0.0.1", "+short",
+                        "mail.lab.example"], capture_output=True, timeout=30)
         panels = w.json("/api/panels")
         kinds = {p["kind"]: p for p in panels}
         assert {"haproxy", "dhcp", "nat", "dns"} <= set(kinds), panels
@@ -178,6 +180,11 @@ def test_the_service_panels_of_a_services_lab_in_chromium(clean, repo, browser):
         assert any(r["address"].startswith("10.10.0.") for r in kinds["dhcp"]["rows"])
         assert any("192.0.2.80" in r["original"] for r in kinds["nat"]["rows"]), kinds["nat"]
         assert any(r["zone"] == "lab.example" for r in kinds["dns"]["rows"])
+        assert any(r["name"] == "mail.lab.example" and r["type"] == "A"
+                   for p in panels if p["kind"] == "dns_queries" for r in p["rows"]), panels
+        web = [p for p in panels if p["kind"] == "http"]
+        assert {p["node"] for p in web} == {"web1", "web2", "web3", "inet"}
+        assert all("HTTP/" in p["title"] for p in web if p["node"] != "inet"), web
         # the same in the page: a panel per daemon, the served nodes marked on the drawing
         drv = browser
         drv.get(w.url)

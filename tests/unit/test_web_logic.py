@@ -133,3 +133,20 @@ def test_the_failover_runner_s_lines_become_timeline_events():
     assert event("[l4] configuring HAProxy and waiting for every backend UP")["type"] == "variant"
     assert event("run abc123: lb-failover up in 9.1 s") == {
         "type": "log", "line": "run abc123: lb-failover up in 9.1 s"}
+
+
+def test_the_dns_and_web_server_panels():
+    from netdojo.web.panels import http_summary, query_rows
+
+    q = ("02-Dec-2026 16:43:35.123 client @0x7f3a 10.10.0.5#53050 (www.lab.example): query: "
+         "www.lab.example IN A +E(0)K (10.10.0.53)\n")
+    assert query_rows(q) == [{"time": "16:43:35.123", "client": "10.10.0.5",
+                              "name": "www.lab.example", "type": "A"}]
+    log = ('[2026-12-02 16:43:35 +0000] [38] [INFO] 127.0.0.1:54726 - - [02/Dec/2026:16:43:35 '
+           '+0000] "GET / 1.1" 200 294 "-" "curl/7.88.1"\n'
+           '[2026-12-02 16:43:35 +0000] [38] [INFO] 10.0.0.9:56424 - - [02/Dec/2026:16:43:35 '
+           '+0000] "GET /img/1.png 2" 404 292 "-" "curl/7.88.1"\n')
+    per, last = http_summary(log)
+    assert per == {"HTTP/1.1": 1, "HTTP/2": 1}
+    assert last[-1] == {"client": "10.0.0.9", "request": "GET /img/1.png", "version": "HTTP/2",
+                        "status": "404"}

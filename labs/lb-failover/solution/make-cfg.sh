@@ -1,6 +1,10 @@
 #!/bin/sh
-# Prints haproxy.cfg for this student's values (netdojo sets LAB_API_BACKEND, LAB_API_PREFIX).
+# Prints haproxy.cfg for this student's values (netdojo sets LAB_API_BACKEND, LAB_API_PREFIX,
+# LAB_DETECT_WITHIN).
 set -eu
+# Two failed checks mark a server DOWN: inter × 2 plus a check's 300 ms timeout must fit in
+# detect_within, so inter = detect_within / 2 - 0.2 s (in ms).
+inter=$(awk -v d="$LAB_DETECT_WITHIN" 'BEGIN { printf "%d", (d / 2 - 0.2) * 1000 }')
 cat <<CFG
 global
   log stdout format raw local0 info
@@ -28,8 +32,8 @@ backend web
   option httpchk GET /health
   http-check expect status 200
   cookie SERVERID insert indirect nocache
-  # Check every second, every 300 ms once a check failed; two failures mark a server DOWN.
-  default-server check inter 1s fastinter 300ms downinter 1s fall 2 rise 2 observe layer7 error-limit 5 on-error mark-down
+  # Check every inter, every 300 ms once a check failed; two failures mark a server DOWN.
+  default-server check inter ${inter}ms fastinter 300ms downinter 1s fall 2 rise 2 observe layer7 error-limit 5 on-error mark-down
   server web1 web1:80 cookie web1
   server web2 web2:80 cookie web2
   server web3 web3:80 cookie web3
@@ -37,6 +41,6 @@ backend web
 backend api
   option httpchk GET /health
   http-check expect status 200
-  default-server check inter 1s fastinter 300ms downinter 1s fall 2 rise 2
+  default-server check inter ${inter}ms fastinter 300ms downinter 1s fall 2 rise 2
   server $LAB_API_BACKEND $LAB_API_BACKEND:80
 CFG

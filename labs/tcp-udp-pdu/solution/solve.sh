@@ -13,14 +13,25 @@ until grep -q "listening on" "$err"; do
   sleep 0.05
 done
 curl -s -o /dev/null --retry 3 "http://server:$PORT/"
-# The client closes first; its side is done once only TIME-WAIT is left (the last ACK sent).
+# Whichever side sent the first FIN holds TIME-WAIT: here on the client, or on the server
+# (read through netdojo exec, the script's one way to another node of its lab).
+side=""; ss_line=""; n=0
+while [ -z "$side" ] && [ "$n" -lt 100 ]; do
+  n=$((n + 1))
+  if ss -Htan "( dport = :$PORT )" | grep -q TIME-WAIT; then
+    side=client; ss_line=$(ss -Htan "( dport = :$PORT )" | grep TIME-WAIT | head -n 1)
+  else
+    line=$(netdojo exec --run "$LAB_RUN" server -- ss -Htan "( sport = :$PORT )" | grep TIME-WAIT | head -n 1 || true)
+    if [ -n "$line" ]; then side=server; ss_line="$line"; else sleep 0.05; fi
+  fi
+done
+# When the server closed first, the client's FIN is acknowledged a one-way delay later (or
+# again after a loss): capture until the client's end is gone, LAST-ACK included.
 n=0
-while ss -Htan "( dport = :$PORT )" | grep -qv TIME-WAIT; do
-  n=$((n + 1)); [ "$n" -lt 200 ] || break
-  sleep 0.05
+while [ "$side" = server ] && ss -Htan "( dport = :$PORT )" | grep -q . && [ "$n" -lt 100 ]; do
+  n=$((n + 1)); sleep 0.05
 done
 kill "$cap"; wait "$cap" || true
-ss_line=$(ss -Htan "( dport = :$PORT )" | grep TIME-WAIT | head -n 1)
 # On this lossy link an iperf3 test can fail to start (its set-up messages get lost too):
 # a test that did not run, or hangs on its lost control messages, is tried again.
 udp=""; retr=""
@@ -29,9 +40,9 @@ for attempt in 1 2 3; do
   [ -n "$retr" ] || retr=$(timeout 9 iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])' 2>/dev/null) || true
   [ -n "$udp" ] && [ -n "$retr" ] && break
 done
-python3 - "$LAB_OUT/tcp.pcap" "$PORT" "$ss_line" "$udp" "$retr" > "$LAB_OUT/answers.yaml" <<'PY'
+python3 - "$LAB_OUT/tcp.pcap" "$PORT" "$ss_line" "$udp" "$retr" "$side" > "$LAB_OUT/answers.yaml" <<'PY'
 import struct, sys
-path, port, ss_line, udp, retr = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+path, port, ss_line, udp, retr, side = sys.argv[1], int(sys.argv[2]), *sys.argv[3:7]
 raw = open(path, "rb").read()
 off, n, frames = 24, 0, []
 while off + 16 <= len(raw):
@@ -46,7 +57,7 @@ for n, f in enumerate(frames, 1):
     thl = (f[t + 12] >> 4) * 4
     data = total - ihl - thl
     if dport == port and data > 0:  # the HTTP request
-        print(f"time_wait_side: client\ntime_wait_port: {sport}")
+        print(f"time_wait_side: {side}\ntime_wait_port: {sport}")
         print(f"ss_output: |\n  {ss_line}")
         print(f"pdu_frame: {n}\npdu_layers:")
         print(f"  link: {{pdu: frame, header_bytes: 14}}")

@@ -6,18 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from netdojo import session
-from netdojo.cli.common import need_root, tear_down_on_signals
+from netdojo.cli.common import attach, need_root, tear_down_on_signals
 from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
 from netdojo.errors import NetdojoError
 from netdojo.net import lifecycle, runs
-from netdojo.net.network import Network
 from netdojo.topo.resolve import resolve
 
 
@@ -78,20 +76,8 @@ def cmd_status(a: argparse.Namespace) -> int:
     return 0
 
 
-def _attach(run_id: str | None, *nodes: str) -> Network:
-    """The running network a command means (reaping dead runs first), with its nodes checked."""
-    need_root()
-    runs.reap()
-    net = Network.attach(runs.pick(run_id))
-    for node in nodes:
-        if node not in net.topo.nodes:
-            raise NetdojoError(f"run {net.run.id} has no node {node!r} "
-                               f"(nodes: {', '.join(net.topo.nodes)})")
-    return net
-
-
 def cmd_exec(a: argparse.Namespace) -> int:
-    net = _attach(a.run, a.node)
+    net = attach(a.run, a.node)
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
     if not command:
         command = ["sh"]
@@ -101,19 +87,19 @@ def cmd_exec(a: argparse.Namespace) -> int:
 
 
 def cmd_cp(a: argparse.Namespace) -> int:
-    _attach(a.run).copy(a.src, a.dst)
+    attach(a.run).copy(a.src, a.dst)
     return 0
 
 
 def cmd_logs(a: argparse.Namespace) -> int:
-    print(_attach(a.run, a.node).logs(a.node, a.lines), end="")
+    print(attach(a.run, a.node).logs(a.node, a.lines), end="")
     return 0
 
 
 def cmd_fail(a: argparse.Namespace) -> int:
     from netdojo.net import failures
 
-    net = _attach(a.run)
+    net = attach(a.run)
     if a.func is cmd_restore and a.element == "all":
         failures.restore_all(net)
         print("everything restored")
@@ -127,91 +113,6 @@ def cmd_fail(a: argparse.Namespace) -> int:
 
 def cmd_restore(a: argparse.Namespace) -> int:
     return cmd_fail(a)
-
-
-def cmd_measure(a: argparse.Namespace) -> int:
-    net = _attach(a.run, a.src, a.dst)
-    if a.http:
-        return _measure_http(net, a)
-    from netdojo.measure.report import measure_pair, print_table
-
-    row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
-                       trace=a.traceroute)
-    print_table([row])
-    return 0 if row.ok else 3
-
-
-def _measure_http(net: Network, a: argparse.Namespace) -> int:
-    from netdojo.measure.http_compare import compare, format_rows, plot
-    from netdojo.measure.http_theory import VERSIONS
-
-    versions = [v.strip() for v in a.http.split(",") if v.strip()]
-    unknown = [v for v in versions if v not in VERSIONS]
-    if unknown:
-        raise NetdojoError(f"--http: unknown {', '.join(unknown)} (known: {', '.join(VERSIONS)})")
-    if any(v.startswith("http3") for v in versions) and not a.tls:
-        raise NetdojoError("--http http3 runs over QUIC, which is always TLS: add --tls")
-    print(f"loading /page/{a.objects}/{a.size} {a.loads} times per version from {a.src}…",
-          flush=True)
-    rtt, rows = compare(net, a.src, a.dst, versions, objects=a.objects, size=a.size,
-                        tls=a.tls, loads=a.loads)
-    print(format_rows(rtt, rows))
-    if a.plot:
-        plot(rows, Path(a.plot), f"{a.objects} objects of {a.size} B, RTT {rtt * 1000:.0f} ms")
-        print(f"wrote {a.plot}")
-    return 0
-
-
-def cmd_capture(a: argparse.Namespace) -> int:
-    node, _, iface = a.target.partition(":")
-    net = _attach(a.run, node)
-    if not iface:
-        iface = next((lk.endpoint(node).ifname for lk in net.topo.links
-                      if node in (lk.a.node, lk.b.node)), None)
-        if iface is None:
-            raise NetdojoError(f"{node} has no interface to capture on")
-    from pathlib import Path
-
-    from netdojo.measure.capture import capture
-
-    out = Path(a.output)
-    if out.suffix not in (".pcap", ".cap"):
-        raise NetdojoError(f"{out}: write the capture to a .pcap file")
-    tear_down_on_signals()
-    until = (f"{a.count} packets" if a.count else f"{a.seconds:g} s" if a.seconds
-             else "Ctrl-C")
-    print(f"capturing on {node}:{iface} until {until}…", flush=True)
-    res = capture(net.ns(node), iface, out, a.count, a.seconds, a.filter)
-    print(f"{res.packets} packets in {res.seconds:.1f} s → {out} (opens in Wireshark; "
-          f"`tcpdump -nr {out}` reads it)")
-    return 0
-
-
-def cmd_verify(a: argparse.Namespace) -> int:
-    need_root()
-    topo = resolve(a.topology)
-    from netdojo.measure.report import default_pairs, measure_pair, print_table
-
-    tear_down_on_signals()
-    net = session.up(topo, a.shaper)
-    try:
-        print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
-              flush=True)
-        pairs = [tuple(p.split(":")) for p in a.pairs] if a.pairs else default_pairs(net)
-        rows = []
-        for src, dst in pairs:
-            row = measure_pair(net, src, dst, count=a.count, seconds=a.seconds)
-            rows.append(row)
-            print(f"  {src} -> {dst}: done", flush=True)
-        print_table(rows)
-        if a.json:
-            with open(a.json, "w") as f:
-                json.dump([r.as_dict() for r in rows], f, indent=1)
-        return 0 if all(r.ok for r in rows) else 3
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        net.run.teardown()
-        print(f"run {net.run.id}: down")
 
 
 def cmd_images(a: argparse.Namespace) -> int:
@@ -234,7 +135,6 @@ def cmd_run(a: argparse.Namespace) -> int:
     if a.job not in JOBS:
         raise NetdojoError(f"unknown job {a.job!r} (known: {', '.join(JOBS)}; lab exercises: "
                            "`netdojo lab list`)")
-    from pathlib import Path
 
     from netdojo.failover.runner import run
     from netdojo.failover.scenario import default_scenario_path, load_scenario
@@ -314,42 +214,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--lines", type=int, default=50)
     s.set_defaults(func=cmd_logs)
 
-    s = sub.add_parser("measure", help="ping + iperf3 (+ traceroute) between two nodes")
-    s.add_argument("--run")
-    s.add_argument("src")
-    s.add_argument("dst")
-    s.add_argument("--count", type=int, default=20)
-    s.add_argument("--seconds", type=float, default=3)
-    s.add_argument("--traceroute", action="store_true")
-    s.add_argument("--http", metavar="VERSION[,VERSION…]",
-                   help="load a page with these HTTP versions instead (http1.0, http1.1, "
-                        "http1.1-parallel, http2, http3, http3-0rtt) and set each against the theory")
-    s.add_argument("--objects", type=int, default=10, help="objects the page links (--http)")
-    s.add_argument("--size", type=int, default=10240, help="bytes per object (--http)")
-    s.add_argument("--tls", action="store_true", help="over TLS 1.3 (--http)")
-    s.add_argument("--loads", type=int, default=5, help="loads per version (--http)")
-    s.add_argument("--plot", help="with --http: a plot of measured against theory (.png, .svg)")
-    s.set_defaults(func=cmd_measure)
-
-    s = sub.add_parser("capture", help="capture packets in a node to a pcap: netdojo capture "
-                                       "h1:eth0 -o h1.pcap --count 50")
-    s.add_argument("--run")
-    s.add_argument("target", metavar="NODE[:IFACE]")
-    s.add_argument("-o", "--output", required=True, help="FILE.pcap")
-    s.add_argument("--count", "-c", type=int, help="stop after this many packets")
-    s.add_argument("--seconds", "-s", type=float, help="stop after this many seconds")
-    s.add_argument("--filter", "-f", help="a tcpdump filter, e.g. 'tcp port 80'")
-    s.set_defaults(func=cmd_capture)
-
-    s = sub.add_parser("verify", help="up, measure configured vs measured, down")
-    s.add_argument("topology")
-    s.add_argument("--shaper", default="auto")
-    s.add_argument("--pairs", nargs="*", help="SRC:DST pairs (default: first host to others)")
-    s.add_argument("--count", type=int, default=30)
-    s.add_argument("--seconds", type=float, default=4)
-    s.add_argument("--json", help="also write the rows as JSON here")
-    s.set_defaults(func=cmd_verify)
-
     s = sub.add_parser("run", help="run a job end to end: lb-failover (report + plots)")
     s.add_argument("job", help="lb-failover")
     s.add_argument("--scenario", help="a scenario YAML (default: the built-in one)")
@@ -369,9 +233,11 @@ def parser() -> argparse.ArgumentParser:
     from netdojo.cli.classes import add_parsers as add_class_parsers
     from netdojo.cli.grade import add_parsers as add_grade_parsers
     from netdojo.cli.labs import add_parsers
+    from netdojo.cli.measure import add_parsers as add_measure_parsers
     from netdojo.cli.vm import add_parsers as add_vm_parsers
     from netdojo.cli.web import add_parsers as add_web_parsers
 
+    add_measure_parsers(sub)
     add_parsers(sub)
     add_web_parsers(sub)
     add_grade_parsers(sub)

@@ -91,15 +91,18 @@ class LabContext:
     def restore_all(self) -> None:
         failures.restore_all(self.net)
 
-    def serve_files(self, node: str, files: dict[str, bytes], port: int) -> Path:
+    def serve_files(self, node: str, files: dict[str, bytes], port: int,
+                    server_closes: bool = False) -> Path:
         """A small HTTP/1.1 file server (Python's, keep-alive) on a namespace node, serving
-        `files` from a folder of the run (removed with it)."""
+        `files` from a folder of the run (removed with it).  `server_closes`: HTTP/1.0, the
+        server closing each connection first (its side then holds TIME-WAIT)."""
         www = Path(self.net.run.dir) / f"www-{node}-{port}"
         www.mkdir(exist_ok=True)
         for name, data in files.items():
             (www / name).write_bytes(data)
         script = Path(__file__).with_name("file_server.py")
-        self.serve(node, ["/usr/bin/python3", str(script), str(port), str(www)], port)
+        self.serve(node, ["/usr/bin/python3", str(script), str(port), str(www),
+                          *(["close"] if server_closes else [])], port)
         return www
 
     def service(self, node: str, name: str) -> Any:

@@ -103,21 +103,26 @@ def remove(names: list[str]) -> None:
         list(pool.map(one, names))
 
 
-def _listed(run_id: str | None = None) -> list:
+def _listed(run_id: str | None = None) -> list[tuple[str, dict[str, str]]]:
+    flt = f"{LABEL}={run_id}" if run_id else LABEL
+    quick = engine.list_labelled(flt)
+    if quick is not None:
+        return quick
     if not engine.available():
         return []
-    flt = f"{LABEL}={run_id}" if run_id else LABEL
-    return engine.client().containers.list(all=True, filters={"label": flt}, ignore_removed=True)
+    return [(c.name, c.labels) for c in
+            engine.client().containers.list(all=True, filters={"label": flt},
+                                            ignore_removed=True)]
 
 
 def labelled(run_id: str | None = None) -> list[str]:
     """Names of containers netdojo made (for one run, or any)."""
-    return sorted(c.name for c in _listed(run_id))
+    return sorted(name for name, _ in _listed(run_id))
 
 
 def strays(known_runs: set[str]) -> list[str]:
     """Containers netdojo made for runs that no longer have a record (read from the label)."""
-    return sorted(c.name for c in _listed() if c.labels.get(LABEL) not in known_runs)
+    return sorted(name for name, labels in _listed() if labels.get(LABEL) not in known_runs)
 
 
 def kill(name: str) -> None:

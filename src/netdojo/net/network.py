@@ -8,20 +8,14 @@ namespace, so the host's root namespace — and its firewall, which dockerd sets
 
 from __future__ import annotations
 
-import json
-import os
-import select
 import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from pyroute2 import IPRoute
-
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, netns, shaping
+from netdojo.net import congestion, containers, engine, netns
+from netdojo.net.netlink import IPRoute
 from netdojo.net.runs import ETC_NETNS, Run
+from netdojo.net.shapers import Wire, shaper_for
 from netdojo.topo.addressing import Addressing, mac_for, plan_addresses
 from netdojo.topo.model import Link, Topology
 from netdojo.topo.routing import RoutingPlan, path_links, plan_routes
@@ -30,26 +24,6 @@ from netdojo.topo.serialize import from_dict
 # Large enough windows for 1 Gbit/s over a 400 ms round trip; set per namespace, never on
 # the host.
 TCP_MEM = "4096 131072 67108864"
-
-
-@dataclass
-class Wire:
-    """A shaped link's bridge in the wire namespace (userspace shaper)."""
-
-    index: int
-    link: Link
-
-    @property
-    def port_a(self) -> str:
-        return f"w{self.index}a"
-
-    @property
-    def port_b(self) -> str:
-        return f"w{self.index}b"
-
-    @property
-    def bridge(self) -> str:
-        return f"wb{self.index}"
 
 
 class Network:
@@ -170,10 +144,7 @@ class Network:
                 self._l3_node(name, node.routes_packets)
         self._hosts_files()
         if self.run.builder != "mininet":
-            if self.run.shaper == "netem":
-                self._netem()
-            elif self.wires:
-                self._wire()
+            shaper_for(self.run.shaper).apply(self)
         self.run.state = "up"
         self.run.save()
 
@@ -227,14 +198,14 @@ class Network:
                 lines.append(pair(lk.a.ifname, na, ma, lk.b.ifname, nb, mb))
         netns.ip_batch(lines)
 
-    def _common_sysctls(self) -> None:
+    def common_sysctls(self) -> None:
         # IPv6 off: no router solicitations or DAD noise in captures and pings.
         netns.write_sysctl("net.ipv6.conf.all.disable_ipv6", 1)
         netns.write_sysctl("net.ipv6.conf.default.disable_ipv6", 1)
 
     def _l3_node(self, name: str, router: bool) -> None:
         with netns.entered(self.ns(name)), IPRoute() as ipr:
-            self._common_sysctls()
+            self.common_sysctls()
             netns.write_sysctl("net.ipv4.tcp_rmem", TCP_MEM)
             netns.write_sysctl("net.ipv4.tcp_wmem", TCP_MEM)
             if router:
@@ -256,7 +227,7 @@ class Network:
 
     def _switch(self, name: str, hub: bool) -> None:
         with netns.entered(self.ns(name)), IPRoute() as ipr:
-            self._common_sysctls()
+            self.common_sysctls()
             # Bridged frames skip iptables in a switch: nothing there filters, and it is faster.
             netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 0)
             # A hub never learns, so it floods every frame to every port (a shared medium).
@@ -278,80 +249,3 @@ class Network:
             d = ETC_NETNS / self.ns(node)
             d.mkdir(parents=True, exist_ok=True)
             (d / "hosts").write_text(text)
-
-    def _netem(self) -> None:
-        per_ns: dict[str, list[str]] = {}
-        for lk in self.topo.links:
-            if lk.params.shaped:
-                for ep in (lk.a, lk.b):
-                    per_ns.setdefault(self.ns(ep.node), []).extend(
-                        shaping.netem_lines(ep.ifname, lk.params))
-        for ns, lines in per_ns.items():
-            _tc_batch(ns, lines)
-
-    def _wire(self) -> None:
-        wire = self.run.wire_ns
-        with netns.entered(wire), IPRoute() as ipr:
-            self._common_sysctls()
-            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 1)
-            for w in self.wires:
-                ipr.link("add", ifname=w.bridge, kind="bridge", br_stp_state=0,
-                         br_mcast_snooping=0)
-                br = ipr.link_lookup(ifname=w.bridge)[0]
-                for port in (w.port_a, w.port_b):
-                    idx = ipr.link_lookup(ifname=port)[0]
-                    ipr.link("set", index=idx, master=br, state="up")
-                ipr.link("set", index=br, state="up")
-        tc, rules, queues = [], [], {}
-        for w in self.wires:
-            p = w.link.params
-            tc += shaping.rate_lines(w.port_b, p) + shaping.rate_lines(w.port_a, p)
-            for port_in, q in ((w.port_a, 2 * w.index), (w.port_b, 2 * w.index + 1)):
-                rules += shaping.wire_rules(port_in, q, p)
-                if p.delay or p.jitter:
-                    queues[str(q)] = {"delay_ms": p.delay, "jitter_ms": p.jitter}
-        if tc:
-            _tc_batch(wire, tc)
-        if queues:
-            self._start_delayd(queues)
-        # Conntrack has nothing to do on a wire; skipping it saves time per packet.
-        rules.append("-A PREROUTING -j CT --notrack")
-        restore = "*raw\n" + "\n".join(rules) + "\nCOMMIT\n"
-        r = subprocess.run(["ip", "netns", "exec", wire, "iptables-restore"], input=restore,
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise BuildError(f"iptables-restore in the wire namespace: {r.stderr.strip()}")
-
-    def _start_delayd(self, queues: dict) -> None:
-        cfg = self.run.dir / "delayd.json"
-        cfg.write_text(json.dumps({"queues": queues,
-                                   "overhead_us": shaping.DELAYD_OVERHEAD_US}))
-        log = open(self.run.dir / "delayd.log", "w")  # noqa: SIM115 - handed to the child
-        proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.run.wire_ns, sys.executable, "-m",
-             "netdojo.net.delayd", str(cfg)],
-            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        log.close()
-        self.run.record_process(proc.pid, "delayd")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.1)
-            if ready:
-                line = proc.stdout.readline()
-                if line.strip() == b"ready":
-                    proc.stdout.close()
-                    return
-                if not line:
-                    break
-            if proc.poll() is not None:
-                break
-        err = Path(self.run.dir / "delayd.log").read_text().strip()
-        raise BuildError(f"userspace delay line did not start: {err or 'no answer in 10 s'}")
-
-
-def _tc_batch(ns: str, lines: list[str]) -> None:
-    r = subprocess.run(["tc", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise BuildError(f"tc in {ns}: {r.stderr.strip()}")

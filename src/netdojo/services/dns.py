@@ -31,6 +31,12 @@ def _options(recursion: bool) -> str:
   minimal-responses no;
   empty-zones-enable no;  // else BIND answers RFC 1918 reverse lookups itself (NXDOMAIN)
 }};
+// The last queries, for netdojo web's DNS panel: one small file where named (as bind) writes.
+logging {{
+  channel netdojo_queries {{ file "/var/cache/bind/queries.log" versions 1 size 1m;
+                             print-time yes; }};
+  category queries {{ netdojo_queries; }};
+}};
 """
 
 

@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 from netdojo.errors import NetdojoError
 from netdojo.paths import in_checkout, project_root
 from netdojo.vm import bootdisk, keys
+from netdojo.vm.payload import saved_images, wheels_for
 from netdojo.vm.state import VmDir
 
 SUITE = "bookworm"
@@ -49,7 +49,6 @@ MKE2FS_CONF = """[defaults]
 \t\tfeatures = has_journal,extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize
 \t}
 """
-WHEEL_EXTRAS = ["setuptools>=61", "wheel"]  # install.sh's editable install builds offline
 IMAGES = ["netdojo/node:latest"]
 
 NETWORKD = "[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n"
@@ -179,51 +178,6 @@ def _esc(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("%", "%%")
 
 
-def _fetch_wheels(dest: Path, log) -> None:
-    """The project's Python dependencies (and the dev extras the tests need), downloaded with
-    the host's pip, whose configuration reaches PyPI here; installed offline in the image."""
-    dest.mkdir(parents=True, exist_ok=True)
-    log("stage 2/2: fetching the Python wheels the image installs offline")
-    _run([sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), "--only-binary=:all:",
-          "--python-version", "3.11", "--platform", "manylinux2014_x86_64",
-          "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
-          "--platform", "linux_x86_64", "--platform", "any", *WHEEL_EXTRAS,
-          *_requirements()], "pip download")
-
-
-def _requirements() -> list[str]:
-    import tomllib
-
-    conf = tomllib.loads((project_root() / "pyproject.toml").read_text())["project"]
-    return list(conf["dependencies"]) + list(conf["optional-dependencies"]["dev"])
-
-
-def _saved_images(vm: VmDir, log) -> tuple[Path | None, str]:
-    """The lab image saved from the host's engine, or None when it has none (then the VM's
-    `netdojo images build` makes it)."""
-    from netdojo.net import engine
-
-    if not engine.available():
-        log("no Docker engine on the host: the VM will build its lab image itself")
-        return None, "none"
-    try:
-        img = engine.client().images.get(IMAGES[0])
-    except engine.errors().ImageNotFound:
-        log(f"{IMAGES[0]} is not built on the host: the VM will build it itself")
-        return None, "none"
-    tar = vm.dir / f"images-{img.id.split(':')[1][:16]}.tar"
-    if not tar.is_file():
-        for old in vm.dir.glob("images-*.tar"):
-            old.unlink()
-        log(f"saving {IMAGES[0]} for the image ({img.attrs['Size'] / 1e6:.0f} MB)")
-        part = tar.with_suffix(".part")
-        with part.open("wb") as f:
-            for chunk in img.save(named=True):
-                f.write(chunk)
-        part.rename(tar)
-    return tar, img.id
-
-
 def build(vm: VmDir, log=print, with_images: bool = True, rebuild: bool = False) -> BuildResult:
     if os.geteuid() != 0:
         raise NetdojoError("vm build runs as root (mmdebstrap installs packages into the "
@@ -244,7 +198,7 @@ def build(vm: VmDir, log=print, with_images: bool = True, rebuild: bool = False)
     if made:
         built.append("base")
     client_key, host_key = keys.ensure(vm)
-    images, image_id = _saved_images(vm, log) if with_images else (None, "none")
+    images, image_id = saved_images(vm, IMAGES[0], log) if with_images else (None, "none")
     files = source_files()
     key = _digest(base.name, image_id, client_key.public_line(), host_key.public_line(),
                   *(f"{p.relative_to(project_root())}:{p.stat().st_mode & 0o111}" for p in files),
@@ -281,10 +235,7 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
             dest = src / p.relative_to(project_root())
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, dest)
-        wheels = vm.dir / "wheels"
-        if not any(wheels.glob("*.whl")):
-            _fetch_wheels(wheels, log)
-        shutil.copytree(wheels, root / "var" / "cache" / "netdojo-wheels")
+        shutil.copytree(wheels_for(vm, log), root / "var" / "cache" / "netdojo-wheels")
         log("stage 2/2: installing netdojo in the image with its own scripts/install.sh")
         _in_chroot(root, "NETDOJO_NO_BROWSER=1 PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null "
                          "PIP_FIND_LINKS=/var/cache/netdojo-wheels bash /opt/netdojo/scripts/"

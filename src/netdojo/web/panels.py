@@ -25,7 +25,9 @@ if pgrep -x kea-dhcp4 >/dev/null; then echo "@@kea"
 if nft list ruleset 2>/dev/null | grep -qE 'masquerade|dnat|snat'; then echo "@@nat"
   conntrack -L 2>/dev/null | head -n 40; fi
 if pgrep -x named >/dev/null; then echo "@@named"
-  for z in /etc/netdojo/dns/db.*; do [ -f "$z" ] && echo "${z##*/db.} $(grep -cE ' IN ' "$z")"; done; fi
+  for z in /etc/netdojo/dns/db.*; do [ -f "$z" ] && echo "${z##*/db.} $(grep -cE ' IN ' "$z")"; done
+  echo "@@queries"; tail -n 12 /var/cache/bind/queries.log 2>/dev/null; fi
+if [ -f /var/log/web-access.log ]; then echo "@@http"; tail -n 500 /var/log/web-access.log; fi
 true
 """
 
@@ -93,6 +95,32 @@ def conntrack_rows(text: str) -> list[dict[str, str]]:
     return rows
 
 
+QUERY = re.compile(r"^(?P<time>\S+ \S+) .*?client .*?(?P<client>[\d.]+)#\d+ .*?query: "
+                   r"(?P<name>\S+) IN (?P<type>\S+)")
+REQUEST = re.compile(r"\] (?P<client>[\d.]+):\d+ .*?\"(?P<method>[A-Z]+) (?P<path>\S+) "
+                     r"(?P<proto>[\d.]+)\" (?P<status>\d{3})")
+
+
+def query_rows(text: str) -> list[dict[str, str]]:
+    """BIND's query log, newest last: time, client, name, type."""
+    return [{"time": m["time"].split()[-1][:12], "client": m["client"], "name": m["name"],
+             "type": m["type"]} for m in map(QUERY.search, text.splitlines()) if m]
+
+
+def http_summary(text: str) -> tuple[dict[str, int], list[dict[str, str]]]:
+    """hypercorn's access log: requests per HTTP version, and the last few requests."""
+    per: dict[str, int] = {}
+    rows = []
+    for m in map(REQUEST.search, text.splitlines()):
+        if not m:
+            continue
+        version = "HTTP/" + m["proto"]
+        per[version] = per.get(version, 0) + 1
+        rows.append({"client": m["client"], "request": f"{m['method']} {m['path']}",
+                     "version": version, "status": m["status"]})
+    return per, rows[-8:]
+
+
 def panels_from_probe(node: str, text: str) -> list[dict[str, Any]]:
     parts = split_probe(text)
     out: list[dict[str, Any]] = []
@@ -114,6 +142,13 @@ def panels_from_probe(node: str, text: str) -> list[dict[str, Any]]:
         else:
             out.append({"node": node, "kind": "resolver", "title": "DNS resolver (recursive, "
                         "no zones of its own)", "rows": []})
+        out.append({"node": node, "kind": "dns_queries", "title": "DNS: the last queries",
+                    "rows": query_rows(parts.get("queries", ""))})
+    if "http" in parts:
+        per, last = http_summary(parts["http"])
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(per.items())) or "none yet"
+        out.append({"node": node, "kind": "http", "title": f"web server: requests by version "
+                    f"({counts}; the last 500 log lines)", "rows": last})
     return out
 
 

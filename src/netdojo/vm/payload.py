@@ -1,0 +1,84 @@
+"""What the lab VM's disk carries besides Debian: the Python wheels netdojo installs offline
+(fetched with the host's pip into a folder named by the requirements, so a changed dependency
+fetches again instead of failing offline in the image), and the lab image saved from the host's
+Docker engine."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from netdojo.errors import NetdojoError
+from netdojo.paths import project_root
+from netdojo.vm.state import VmDir
+
+WHEEL_EXTRAS = ["setuptools>=61", "wheel"]  # install.sh's editable install builds offline
+
+
+def _run(argv: list[str], what: str) -> None:
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise NetdojoError(f"vm build: {what} failed (exit {r.returncode}): "
+                           f"{(r.stderr or r.stdout).strip()[-1500:]}")
+
+
+def wheels_for(vm: VmDir, log) -> Path:
+    """The folder of wheels for today's requirements (fetched once per set of them)."""
+    reqs = [*WHEEL_EXTRAS, *_requirements()]
+    key = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
+    wheels = vm.dir / f"wheels-{key}"
+    if not any(wheels.glob("*.whl")):
+        for old in [*vm.dir.glob("wheels-*"), vm.dir / "wheels"]:
+            if old.is_dir() and old != wheels:
+                shutil.rmtree(old)
+        _fetch_wheels(wheels, reqs, log)
+    return wheels
+
+
+def _fetch_wheels(dest: Path, reqs: list[str], log) -> None:
+    """The project's Python dependencies (and the dev extras the tests need), downloaded with
+    the host's pip, whose configuration reaches PyPI here; installed offline in the image."""
+    dest.mkdir(parents=True, exist_ok=True)
+    log("stage 2/2: fetching the Python wheels the image installs offline")
+    _run([sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), "--only-binary=:all:",
+          "--python-version", "3.11", "--platform", "manylinux2014_x86_64",
+          "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
+          "--platform", "linux_x86_64", "--platform", "any", *reqs], "pip download")
+
+
+def _requirements() -> list[str]:
+    import tomllib
+
+    conf = tomllib.loads((project_root() / "pyproject.toml").read_text())["project"]
+    return list(conf["dependencies"]) + list(conf["optional-dependencies"]["dev"])
+
+
+def saved_images(vm: VmDir, name: str, log) -> tuple[Path | None, str]:
+    """The lab image saved from the host's engine, or None when it has none (then the VM's
+    `netdojo images build` makes it)."""
+    from netdojo.net import engine
+
+    if not engine.available():
+        log("no Docker engine on the host: the VM will build its lab image itself")
+        return None, "none"
+    try:
+        img = engine.client().images.get(name)
+    except engine.errors().ImageNotFound:
+        log(f"{name} is not built on the host: the VM will build it itself")
+        return None, "none"
+    tar = vm.dir / f"images-{img.id.split(':')[1][:16]}.tar"
+    if not tar.is_file():
+        for old in vm.dir.glob("images-*.tar"):
+            old.unlink()
+        log(f"saving {name} for the image ({img.attrs['Size'] / 1e6:.0f} MB)")
+        part = tar.with_suffix(".part")
+        with part.open("wb") as f:
+            for chunk in img.save(named=True):
+                f.write(chunk)
+        part.rename(tar)
+    return tar, img.id
+
+

@@ -1,0 +1,158 @@
+"""A known-wrong submission per lab loses exactly its points (the labs of chapter 1.3 on, and
+the service labs), and bad input costs only the
+checks that depend on it; the lab commands around a check (start, Ctrl-C, capture) — with
+nothing left running afterwards."""
+
+from __future__ import annotations
+
+import pytest
+
+from netdojo.labs.catalog import find_lab
+from netdojo.labs.params import draw
+
+from .lab_helpers import check, check_edited, scores, solution_copy
+from .test_services import _docker_ready
+
+
+@pytest.fixture
+def docker(caps):
+    _docker_ready(caps)
+
+
+# ----- lan-man-wan -----------------------------------------------------------------------------
+def test_lan_man_wan_lan_and_man_swapped_loses_exactly_two_thirds_of_the_class_points(
+        tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "lan-man-wan")
+    script = sub / "measure.sh"
+    script.write_text(script.read_text().replace('(r < 1) ? "lan" : (r < 20) ? "man"',
+                                                 '(r < 1) ? "man" : (r < 20) ? "lan"'))
+    rep = check("lan-man-wan", "alice", sub)
+    assert scores(rep)["classify"] == pytest.approx(2 / 3, abs=0.001)
+    assert rep.score == pytest.approx(10 - 4 / 3, abs=0.002), [(r.name, r.score, r.message)
+                                                                for r in rep.results]
+
+
+# ----- topologies ------------------------------------------------------------------------------
+def test_topologies_wrong_bottleneck_and_wrong_star_prediction_lose_exactly_their_points(
+        tmp_path, nothing_left):
+    sub = solution_copy(tmp_path, "topologies")
+    script = sub / "measure.sh"
+    text = script.read_text()
+    # the link one before the real one (or after it, at the path's start)
+    text = text.replace('link = ["src", *path][first] + "-" + path[first]',
+                        'k = first - 1 if first else 1\n'
+                        'link = ["src", *path][k] + "-" + path[k]')
+    # predicting that the star survives anything: wrong for every student's star failure
+    text = text.replace('print(f"{t}:\\n  predicted: {text}',
+                        'pred = json.dumps([[f"{t}{i}" for i in range(1, 5)]]) '
+                        'if t == "star" else text\n'
+                        '    print(f"{t}:\\n  predicted: {pred}')
+    assert text != script.read_text()
+    script.write_text(text)
+    rep = check("topologies", "alice", sub)
+    s = scores(rep)
+    assert s["bottleneck_link"] == 0 and s["predict"] == pytest.approx(5 / 6 * 2, abs=0.01)
+    assert rep.score == pytest.approx(14 - 2 - 1 / 3, abs=0.01), [
+        (r.name, r.score, r.message) for r in rep.results]
+
+
+# ----- dns -------------------------------------------------------------------------------------
+def test_dns_ptr_without_its_final_dot_loses_exactly_that_point(tmp_path, docker, nothing_left):
+    rep = check_edited(tmp_path, "dns", "make-zones.sh", "IN PTR   www.$LAB_DOMAIN.",
+                       "IN PTR   www.$LAB_DOMAIN")
+    s = scores(rep)
+    assert s["ptr"] == 0 and rep.score == 11, [(r.name, r.score, r.message) for r in rep.results]
+    assert "in-addr.arpa" in next(r.message for r in rep.results if r.name == "ptr")
+
+
+def test_dns_zone_refused_by_named_checkzone_costs_only_its_checks(tmp_path, docker,
+                                                                  nothing_left):
+    sub = solution_copy(tmp_path, "dns")
+    (sub / "measure.sh").unlink()
+    (sub / "db.zone").write_text("$TTL 300\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n"
+                                 "@ IN NS ns\nns IN A 10.1.2.300\n")
+    p = draw(find_lab("dns"), "alice")
+    cities = p["route"].split(",")
+    (sub / "answers.yaml").write_text(
+        f"aa: {{ns1: true, res: false}}\nresolution_path: [res, root, ns1]\n"
+        f"web_hops: [{', '.join(cities)}]\nweb_city: {cities[-1]}\n"
+        f"geoip_prefix: 10.{p['net']}.200.0/24\n")
+    rep = check("dns", "alice", sub)
+    err = rep.files["db.zone"]["error"]
+    assert "db.zone:4: near '10.1.2.300': bad dotted quad" in err, err  # named-checkzone's words
+    s = scores(rep)
+    for name in ("a_record", "cname", "mx", "txt", "alias_end_to_end"):
+        assert s[name] == 0 and "bad dotted quad" in next(r.message for r in rep.results
+                                                           if r.name == name)
+    # the reverse zone was still served, and the answers were judged on the running network
+    assert s["ptr"] == 1 and rep.score == 6, [(r.name, r.score, r.message) for r in rep.results]
+
+
+# ----- addressing-dhcp-nat ---------------------------------------------------------------------
+def test_addressing_reservation_for_the_wrong_mac_loses_exactly_its_points(tmp_path, docker,
+                                                                          nothing_left):
+    rep = check_edited(tmp_path, "addressing-dhcp-nat", "make-kea.sh", '"hw-address": "$mac"',
+                       '"hw-address": "02:00:00:00:00:01"')
+    s = scores(rep)
+    assert s["reservation"] == 0 and rep.score == 12, [(r.name, r.score, r.message)
+                                                       for r in rep.results]
+    assert "printer leased 10." in next(r.message for r in rep.results if r.name == "reservation")
+
+
+def test_addressing_kea_config_refused_costs_only_the_dhcp_checks(tmp_path, docker, nothing_left):
+    sub = solution_copy(tmp_path, "addressing-dhcp-nat")
+    (sub / "kea-dhcp4.conf").write_text('{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.0.0.0/24",'
+                                        ' "pools": [{"pool": "10.0.0.9 - "}]}]}}\n')
+    rep = check("addressing-dhcp-nat", "alice", sub)
+    err = rep.files["kea-dhcp4.conf"]["error"]
+    assert "kea-dhcp4" in err and "pool" in err, err  # Kea's own words
+    s = scores(rep)
+    assert s["lease_pool"] == s["reservation"] == s["options"] == 0
+    assert rep.score == 10, [(r.name, r.score, r.message) for r in rep.results]
+
+
+# ----- devices ---------------------------------------------------------------------------------
+def test_devices_l7_without_http_health_checks_loses_exactly_one_point(tmp_path, docker,
+                                                                      nothing_left):
+    sub = solution_copy(tmp_path, "devices")
+    script = sub / "make-l7.sh"
+    text = "\n".join(ln for ln in script.read_text().splitlines()
+                     if "httpchk" not in ln and "http-check" not in ln)
+    script.write_text(text + "\n")
+    rep = check("devices", "alice", sub)
+    s = scores(rep)
+    assert s["health_503"] == 1 and rep.score == 11, [(r.name, r.score, r.message)
+                                                        for r in rep.results]
+    assert "lb7 failed 0" not in next(r.message for r in rep.results if r.name == "health_503")
+
+
+# ----- diagnostics -----------------------------------------------------------------------------
+def test_diagnostics_wrong_slow_link_loses_exactly_one_point(tmp_path, docker, nothing_left):
+    sub = solution_copy(tmp_path, "diagnostics")
+    script = sub / "measure.sh"
+    text = script.read_text().replace(
+        "where: {before}-{after}", "where: {'r2-r3' if {before, after} == {'r1', 'r2'} else 'r1-r2'}")
+    assert text != script.read_text()
+    script.write_text(text)
+    rep = check("diagnostics", "alice", sub)
+    s = scores(rep)
+    assert s["slow_hop"] == 1 and rep.score == 10, [(r.name, r.score, r.message)
+                                                    for r in rep.results]
+
+
+# ----- http-versions ---------------------------------------------------------------------------
+def test_http_versions_wrong_cause_and_count_lose_exactly_their_points(tmp_path, docker,
+                                                                        nothing_left):
+    sub = solution_copy(tmp_path, "http-versions")
+    script = sub / "measure.sh"
+    text = (script.read_text().replace('"http1.1": n + 2,', '"http1.1": n + 1,')
+            .replace('"http2_loss": "c"', '"http2_loss": "a"'))
+    assert text.count("n + 1,") == 1 and '"http2_loss": "a"' in text
+    script.write_text(text)
+    rep = check("http-versions", "alice", sub)
+    s = scores(rep)
+    assert s["round_trip_counts"] == 1.6 and s["why"] == 3, [(r.name, r.score, r.message)
+                                                             for r in rep.results]
+    assert rep.score == pytest.approx(18.6), [(r.name, r.score, r.message) for r in rep.results]
+
+
