@@ -27,6 +27,7 @@ from netdojo.net import runs
 from netdojo.web.auth import TokenGate
 from netdojo.web.context import MAX_FILE, WebContext
 from netdojo.web.failover_routes import failover_routes
+from netdojo.web.jobs import stream_job
 from netdojo.web.panels import read_panels
 from netdojo.web.stats import LinkMeter
 from netdojo.web.summary import summarize
@@ -243,36 +244,16 @@ def build_app(ctx: WebContext, token: str, check=None) -> tuple[Any, Console]:
             await ws.send_json({"type": "error", "message": "no lab here to check"})
             await ws.close()
             return
-        if not con.checking.acquire(blocking=False):
-            await ws.send_json({"type": "error", "message": "a check is running already: "
-                                "wait for its score"})
-            await ws.close()
-            return
-        loop = asyncio.get_running_loop()
-        lines: asyncio.Queue[Any] = asyncio.Queue()
+        wl = ctx.lab
 
-        def log(msg: str) -> None:
-            loop.call_soon_threadsafe(lines.put_nowait, {"type": "progress", "line": msg})
+        def job(put) -> None:
+            def log(msg: str) -> None:
+                put({"type": "progress", "line": msg})
 
-        def work() -> None:
-            try:
-                wl = ctx.lab
-                rep = con.check(wl.lab, wl.student, wl.folder, log)
-                loop.call_soon_threadsafe(lines.put_nowait, {"type": "report", "report": rep})
-            except NetdojoError as e:
-                loop.call_soon_threadsafe(lines.put_nowait,
-                                          {"type": "error", "message": str(e)})
-            finally:
-                con.checking.release()
-                loop.call_soon_threadsafe(lines.put_nowait, None)
+            put({"type": "report", "report": con.check(wl.lab, wl.student, wl.folder, log)})
 
-        threading.Thread(target=work, daemon=True, name="web-check").start()
-        try:
-            while (msg := await lines.get()) is not None:
-                await ws.send_json(msg)
-            await ws.close()
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the page went away; the check finishes and tears its lab down anyway
+        await stream_job(ws, con.checking, "a check is running already: wait for its score",
+                         job)
 
     routes = [
         Route("/", index), Route("/api/topology", topology), Route("/api/panels", panels),

@@ -3,20 +3,18 @@ a WebSocket that runs one and streams its timeline, and the finished report's fi
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
-from netdojo.errors import NetdojoError
 from netdojo.failover.runner import run
 from netdojo.failover.scenario import load_scenario
 from netdojo.paths import data_dir
 from netdojo.web.failover_live import event, scenarios
+from netdojo.web.jobs import stream_job
 
 if TYPE_CHECKING:
     from netdojo.web.app import Console
@@ -47,37 +45,15 @@ def failover_routes(con: Console) -> list[Any]:
                                 f"{', '.join(sorted(known))})"})
             await ws.close()
             return
-        if not con.failover_lock.acquire(blocking=False):
-            await ws.send_json({"type": "error", "message": "a failover run is going already"})
-            await ws.close()
-            return
-        loop = asyncio.get_running_loop()
-        q: asyncio.Queue[Any] = asyncio.Queue()
+        def job(put) -> None:
+            sc = load_scenario(known[name])
+            put({"type": "scenario", "duration": sc.duration, "variants": sc.variants,
+                 "backends": sc.backends,
+                 "timeline": [{"at": e.at, "label": e.label} for e in sc.timeline]})
+            run(sc, reports, log=lambda line: put(event(line)))
+            put({"type": "report", "html": "/failover/report.html"})
 
-        def put(msg: Any) -> None:
-            loop.call_soon_threadsafe(q.put_nowait, msg)
-
-        def work() -> None:
-            try:
-                sc = load_scenario(known[name])
-                put({"type": "scenario", "duration": sc.duration, "variants": sc.variants,
-                     "backends": sc.backends,
-                     "timeline": [{"at": e.at, "label": e.label} for e in sc.timeline]})
-                run(sc, reports, log=lambda line: put(event(line)))
-                put({"type": "report", "html": "/failover/report.html"})
-            except NetdojoError as e:
-                put({"type": "error", "message": str(e)})
-            finally:
-                con.failover_lock.release()
-                put(None)
-
-        threading.Thread(target=work, daemon=True, name="web-failover").start()
-        try:
-            while (msg := await q.get()) is not None:
-                await ws.send_json(msg)
-            await ws.close()
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the page went away: the run finishes and tears its lab down anyway
+        await stream_job(ws, con.failover_lock, "a failover run is going already", job)
 
     return [Route("/api/scenarios", listing), Route("/failover/{name}", report_file),
             WebSocketRoute("/ws/failover", live)]
