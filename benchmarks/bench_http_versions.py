@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from netdojo import session
 from netdojo.measure.http_theory import Page, expect, within
 from netdojo.measure.pageload import load_pages
+from netdojo.net import congestion
 from netdojo.topo.loader import parse_topology
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -57,10 +59,12 @@ def main() -> int:
         plot(doc["rows"])
         return 0
     rows = []
+    algo = ""
     for rtt_ms in a.rtts:
         net = session.up(parse_topology(topology(rtt_ms), f"httpbench-{rtt_ms:g}.yaml"),
                          detached=True, log=lambda m: None)
         try:
+            algo = congestion.in_force(net.ns("cl"), str(net.ip("web")))
             for n in a.objects:
                 for version, tls in VERSIONS:
                     if a.versions and version not in a.versions:
@@ -85,7 +89,8 @@ def main() -> int:
         finally:
             net.run.teardown()
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "kernel": platform.release(),
-            "loads": a.loads, "rate_mbps": RATE, "object_bytes": SIZE}
+            "loads": a.loads, "rate_mbps": RATE, "object_bytes": SIZE, "tcp_congestion": algo,
+            "machine": f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs)"}
     if a.versions:  # merged: the other rows keep their own run's date
         old = json.loads((OUT / "http_versions.json").read_text())
         meta = {**old["meta"], "merged": f"{', '.join(a.versions)} on {meta['date']}"}
@@ -106,7 +111,10 @@ def main() -> int:
 def write_md(meta: dict, rows: list[dict]) -> None:
     lines = ["# HTTP versions: measured page loads against the textbook", "",
              f"{meta['date']}" + (f" ({meta['merged']})" if meta.get("merged") else "")
-             + f", kernel {meta['kernel']}.  One client container and the lab web "
+             + f", kernel {meta['kernel']}, {meta.get('machine', 'machine not recorded')}, "
+             f"TCP congestion control {meta.get('tcp_congestion', 'not recorded (host default)')}"
+             " (set by the topology, read from the client's route to the server).  One client "
+             "container and the lab web "
              f"server (hypercorn) across one link of {meta['rate_mbps']} Mbit/s whose delay "
              f"makes the RTT R; the page links N objects of {meta['object_bytes']} bytes; "
              f"median of {meta['loads']} loads.  Theory: `src/netdojo/measure/http_theory.py` "

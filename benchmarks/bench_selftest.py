@@ -1,6 +1,6 @@
 """Issue 17.6's proof, for every lab: the reference solution scores full marks and each check
 has a mutant of the solution (labs/LAB/mutants.yaml) that it catches alone.  Too long for CI
-(a fresh lab per mutant); run by scripts/selftest-all.sh, whose committed results
+(a fresh lab per mutant); run by scripts/lab-proofs.sh selftest, whose committed results
 tests/unit/test_selftest_results.py reads, refusing results older than the lab's files.
 
     .venv/bin/python benchmarks/bench_selftest.py [--labs arp-routing dns] [--student alice]
@@ -45,7 +45,7 @@ def markdown(doc: dict) -> str:
     lines = ["# Mutation self-tests (issue 17.6)", "",
              f"Machine: {doc['machine']}; run {doc['when']}.  A mutant is a small mistake made "
              "to the reference solution for one check; *killed* means that check lost points "
-             "and no other check did.  Produced by `scripts/selftest-all.sh`.", "",
+             "and no other check did.  Produced by `scripts/lab-proofs.sh selftest`.", "",
              "| lab | mutants killed | checks with no mutant | verdict | time |",
              "|---|---|---|---|---|"]
     for r in doc["labs"]:

@@ -7,4 +7,4 @@ bash "$ROOT/scripts/install.sh"
 bash "$ROOT/scripts/install-docker.sh"
 "$ROOT/.venv/bin/netdojo" images build
 cd "$ROOT"
-exec "$ROOT/.venv/bin/netdojo" run lb-failover "$@"
+exec "$ROOT/.venv/bin/netdojo" failover "$@"

@@ -23,7 +23,7 @@ from netdojo.measure.capture import CaptureResult, capture
 from netdojo.net import failures, lifecycle, runs
 from netdojo.net.network import Network
 from netdojo.services.base import Service
-from netdojo.services.runner import plan, start_services
+from netdojo.services.startup import plan, start_services
 from netdojo.topo.model import Topology
 
 

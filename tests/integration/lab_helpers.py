@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 from netdojo.labs.catalog import find_lab
-from netdojo.labs.params import draw
 from netdojo.labs.runner import LabReport, check_lab
+from netdojo.labs.values import draw
 
 
 def labelled_containers() -> set[str]:

@@ -21,7 +21,7 @@ def short_run(caps, tmp_path_factory, repo):
     _docker_ready(caps)
     out = tmp_path_factory.mktemp("failover")
     before = snapshot()
-    r = cli("run", "lb-failover", "--scenario", str(repo / "scenarios" / "ci-short.yaml"),
+    r = cli("failover", "--scenario", str(repo / "scenarios" / "ci-short.yaml"),
             "--out", str(out), timeout=600)
     assert snapshot() == before, "the run left something behind"
     return r, out
@@ -93,7 +93,7 @@ def test_malformed_scenario_builds_nothing(tmp_path: Path, body, words):
     f = tmp_path / "bad.yaml"
     f.write_text("duration: 10\n" + body)
     before = snapshot()
-    r = cli("run", "lb-failover", "--scenario", str(f))
+    r = cli("failover", "--scenario", str(f))
     assert r.returncode == 2 and words in r.stderr and str(f) in r.stderr
     assert snapshot() == before
 
@@ -112,7 +112,7 @@ def test_a_crash_on_a_node_that_cannot_come_back_is_refused_before_anything_is_b
     f.write_text(f"topology: {topo}\nduration: 10\n"
                  "timeline:\n  - {at: 2, fault: crash, backend: web2}\n")
     before = snapshot()
-    r = cli("run", "lb-failover", "--scenario", str(f))
+    r = cli("failover", "--scenario", str(f))
     assert r.returncode == 2, r.stderr
     assert f"{f}:4: crash web2" in r.stderr and "restartable: true" in r.stderr
     assert snapshot() == before

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from netdojo.labs.catalog import find_lab
-from netdojo.labs.params import draw
+from netdojo.labs.values import draw
 from netdojo.topo.addressing import mac_for
 
 from .helpers import cli

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from netdojo.labs.catalog import find_lab
-from netdojo.labs.params import draw
+from netdojo.labs.values import draw
 
 from .lab_helpers import check, check_edited, scores, solution_copy
 from .test_services import _docker_ready

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from netdojo.labs.catalog import find_lab
-from netdojo.labs.params import draw
 from netdojo.labs.runner import LabReport
+from netdojo.labs.values import draw
 
 from .lab_helpers import assert_full, check, two_students  # noqa: F401
 from .test_services import _docker_ready

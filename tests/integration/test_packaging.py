@@ -33,6 +33,19 @@ def test_the_wheel_carries_no_solution_and_no_mutant(wheel):
     assert (ROOT / "labs" / "arp-routing" / "solution").is_dir()  # what the test would catch
 
 
+def test_the_wheel_carries_no_hidden_check(wheel):
+    z = zipfile.ZipFile(wheel)
+    checks = [n for n in z.namelist() if n.endswith("/checks.py") and "/_data/labs/" in n]
+    assert len(checks) >= 11
+    for name in checks:
+        text = z.read(name).decode()
+        assert "hidden=True" not in text, name
+        assert text.startswith("# The visible checks of this lab"), name
+        assert "@check(" in text, name  # the visible ones are still there
+    # what the test would catch: every lab in the checkout has one
+    assert all("hidden=True" in p.read_text() for p in (ROOT / "labs").glob("*/checks.py"))
+
+
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("venv")
@@ -73,3 +86,5 @@ def test_the_installed_wheel_checks_a_lab_to_full_marks(installed, tmp_path):
     shutil.copytree(ROOT / "labs" / "arp-routing" / "solution", solution)
     r = _run(installed, "lab", "check", "arp-routing", "--dir", str(solution), cwd=tmp_path)
     assert r.returncode == 0 and "100 %" in r.stdout, r.stdout[-1500:] + r.stderr[-1500:]
+    assert "hidden check" not in r.stdout.replace("visible checks only", "")
+    assert "your instructor's grade adds hidden ones" in r.stdout, r.stdout[-1500:]

@@ -180,3 +180,21 @@ def test_leftovers_of_a_killed_owner_are_removed(net):
     box.channel.stop()
     sandbox.leftovers(net.run.id)
     assert not box.dir.exists() and not any(d.exists() for d in box.group.dirs)
+
+
+def test_a_commands_file_line_runs_in_the_jail_too(net):
+    """`kind: commands` lines (arp-routing's routing.sh) go through the same jail as scripts:
+    nobody with NET_ADMIN, the node's own routes changed, nothing of the host readable."""
+    with Sandbox(net, "h1", dict(ENV)) as box:
+        added = box.run("h1", ["ip", "route", "add", "192.0.2.0/24", "dev", "eth0"], timeout=10)
+        who = box.run("h1", ["id", "-u"], timeout=10)
+        shadow = box.run("h1", ["cat", "/etc/shadow"], timeout=10)
+        slow = box.run("h1", ["sleep", "30"], timeout=1)
+    assert added.ok, added
+    routes = subprocess.run(["ip", "-n", net.ns("h1"), "route"], capture_output=True,
+                            text=True).stdout
+    assert "192.0.2.0/24" in routes
+    assert who.stdout.decode().strip() == "65534"
+    host_shadow = Path("/etc/shadow").read_text().splitlines()[0]
+    assert not shadow.ok and host_shadow not in shadow.stdout.decode()
+    assert slow.code == 124 and "still running after 1 s" in slow.problem

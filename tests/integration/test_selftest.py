@@ -1,5 +1,5 @@
 """A lab's mutation self-test run for real (issue 17.6): arp-routing's six mutants, each caught
-by its own check alone; `--only` runs one.  Every lab's full run is scripts/selftest-all.sh."""
+by its own check alone; `--only` runs one.  Every lab's full run is scripts/lab-proofs.sh selftest."""
 
 import json
 

@@ -15,7 +15,7 @@ from netdojo.net import images
 from netdojo.net.network import Network
 from netdojo.net.runs import RUN_ROOT, Run
 from netdojo.services.install import _tar
-from netdojo.services.runner import plan
+from netdojo.services.startup import plan
 from netdojo.topo.resolve import resolve
 
 TOPOLOGIES = ["services-demo", "https-three-ways", "lb-failover"]

@@ -8,7 +8,7 @@ from netdojo.cli.main import main
 from netdojo.errors import NetdojoError
 from netdojo.labs import class_secret
 from netdojo.labs.catalog import find_lab
-from netdojo.labs.params import draw
+from netdojo.labs.values import draw
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from netdojo.errors import NetdojoError
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.checks import load_checks
 from netdojo.labs.kit import build
-from netdojo.labs.params import values_for
+from netdojo.labs.values import values_for
 
 
 @pytest.mark.parametrize("lab_id", lab_ids())

@@ -27,9 +27,9 @@ from netdojo.labs.checks import (
 )
 from netdojo.labs.commands import parse_commands
 from netdojo.labs.loader import load_lab
-from netdojo.labs.params import draw, values_for
 from netdojo.labs.runner import render_topology
 from netdojo.labs.submission import read_submission
+from netdojo.labs.values import draw, values_for
 from netdojo.topo.draw import to_dot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -325,7 +325,7 @@ def test_lab_list_and_show_in_both_languages():
 
 
 def test_secret_values_stay_out_of_drawings_and_scripts():
-    from netdojo.labs.params import environment, shown
+    from netdojo.labs.values import environment, shown
 
     lab = find_lab("throughput-latency")
     values = draw(lab, "alice")

@@ -1,5 +1,5 @@
 """The layers run one way (README "Shape of the code"): topo → net → services → measure →
-session → failover, labs → grade → web, cli; errors, paths, pages and interrupts sit under
+session → failover, labs → grade → web, cli; errors, paths, pages, plots and interrupts sit under
 all of them and the lab VM beside.  No module imports a higher layer, even inside a function,
 and no two modules import each other at load time."""
 
@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "src" / "netdojo"
-LAYER = {"errors": 0, "paths": 0, "pages": 0, "interrupts": 0, "topo": 1, "net": 2,
+LAYER = {"errors": 0, "paths": 0, "pages": 0, "plots": 0, "interrupts": 0, "topo": 1, "net": 2,
          "services": 3, "measure": 4, "session": 5, "failover": 6, "labs": 6, "grade": 7,
          "vm": 8, "web": 9, "cli": 9, "__main__": 10}
 
@@ -82,3 +82,23 @@ def test_no_import_cycle_at_load_time():
         if n not in state:
             visit(n, [n])
     assert not cycles, cycles
+
+
+# Optional or heavy dependencies, loaded where they are used; nothing else is imported inside a
+# function (issue 20: at most 15 such imports, each of one of these).
+LAZY = ("matplotlib", "pyroute2", "docker", "mininet", "paramiko", "netdojo.web.serve")
+
+
+def test_imports_inside_functions_are_only_the_heavy_optional_ones():
+    inside = []
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text())
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.Import):
+                        inside += [(name, a.name) for a in node.names]
+                    elif isinstance(node, ast.ImportFrom):
+                        inside.append((name, node.module or ""))
+    assert len(inside) <= 15, inside
+    assert [(m, what) for m, what in inside if not what.startswith(LAZY)] == []

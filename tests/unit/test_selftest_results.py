@@ -1,4 +1,4 @@
-"""The committed mutation self-tests (scripts/selftest-all.sh → benchmarks/results/selftest.json)
+"""The committed mutation self-tests (scripts/lab-proofs.sh selftest → benchmarks/results/selftest.json)
 hold for the labs as they are now: a lab with mutants must have a result made from its current
 files, and that result must prove every check.  Also the mutants file's own errors."""
 
@@ -26,9 +26,9 @@ def test_a_lab_with_mutants_has_a_current_result_where_every_mutant_is_killed(la
     the results and in the lab's mutants.yaml, with the reason): the issue's gap, not hidden."""
     lab = find_lab(lab_id)
     got = committed().get(lab_id)
-    assert got is not None, f"no self-test result for {lab_id}: run scripts/selftest-all.sh {lab_id}"
+    assert got is not None, f"no self-test result for {lab_id}: run scripts/lab-proofs.sh selftest {lab_id}"
     assert got["checks_hash"] == checks_hash(lab), (
-        f"{lab_id} changed since its self-test: run scripts/selftest-all.sh {lab_id}")
+        f"{lab_id} changed since its self-test: run scripts/lab-proofs.sh selftest {lab_id}")
     bad = [(m["check"], m["verdict"], m["message"]) for m in got["mutants"] if m["verdict"] != "killed"]
     assert got["mutants"] and not bad, bad
     assert got["ok"] == (not got["unproven"])

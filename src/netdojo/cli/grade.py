@@ -9,7 +9,11 @@ from pathlib import Path
 from netdojo.cli.classes import add_class_option
 from netdojo.cli.common import need_root
 from netdojo.errors import NetdojoError
+from netdojo.grade import autograder
 from netdojo.grade.exports import FORMATS
+from netdojo.grade.grader import grade_class, merge, parse_shard
+from netdojo.grade.similar import from_gradebook, html_report
+from netdojo.grade.verify import verify
 from netdojo.labs.catalog import find_lab
 
 
@@ -22,8 +26,6 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_grade(a: argparse.Namespace) -> int:
-    from netdojo.grade.grader import grade_class, merge, parse_shard
-
     if a.lab == "verify":
         return _verify(a)
     if a.lab == "similar":
@@ -59,8 +61,6 @@ def cmd_grade(a: argparse.Namespace) -> int:
 
 
 def _verify(a: argparse.Namespace) -> int:
-    from netdojo.grade.verify import verify
-
     if len(a.submissions) != 1:
         raise NetdojoError("netdojo grade verify OUT [--sample N]: one output folder")
     if a.sample:
@@ -76,8 +76,6 @@ def _verify(a: argparse.Namespace) -> int:
 
 
 def _similar(a: argparse.Namespace) -> int:
-    from netdojo.grade.similar import from_gradebook, html_report
-
     if len(a.submissions) != 1:
         raise NetdojoError("netdojo grade similar OUT: one output folder")
     out = Path(a.submissions[0])
@@ -90,8 +88,6 @@ def _similar(a: argparse.Namespace) -> int:
 
 
 def cmd_autograder(a: argparse.Namespace) -> int:
-    from netdojo.grade import autograder
-
     lab = find_lab(a.lab)
     if a.platform == "gradescope":
         out = Path(a.output or f"{lab.id}-gradescope.zip")

@@ -4,43 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import sys
 from pathlib import Path
-
-import yaml
 
 from netdojo.cli.classes import add_class_option
 from netdojo.cli.common import need_root, tear_down_on_signals
+from netdojo.cli.lab_folder import prepare_dir, student_of
 from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
+from netdojo.cli.web import cmd_web
 from netdojo.errors import NetdojoError
-from netdojo.labs.catalog import all_labs, find_lab
-from netdojo.labs.model import Lab
-from netdojo.labs.params import DEFAULT_STUDENT, check_student, shown, values_for
-from netdojo.labs.submission import STATE_FILE
+from netdojo.labs.catalog import all_labs, find_lab, lab_ids
+from netdojo.labs.kit import build
+from netdojo.labs.report import format_report
+from netdojo.labs.runner import LabSession, check_lab, render_topology
+from netdojo.labs.selftest import format_selftest, selftest
+from netdojo.labs.values import check_student, shown, values_for
+from netdojo.topo.draw import render
+from netdojo.topo.resolve import resolve
 
 
 def _progress(msg: str) -> None:
     print(msg, flush=True)
-
-
-def student_of(a: argparse.Namespace, folder: Path | None, lab: Lab) -> str:
-    """--student, else the one `lab start` recorded in the folder, else $NETDOJO_STUDENT."""
-    if a.student:
-        return check_student(a.student)
-    if folder is not None and (folder / STATE_FILE).is_file():
-        try:
-            state = yaml.safe_load((folder / STATE_FILE).read_text()) or {}
-        except (yaml.YAMLError, UnicodeDecodeError):
-            state = {}
-        if isinstance(state, dict) and state.get("lab") == lab.id and state.get("student"):
-            return check_student(str(state["student"]))
-    if os.environ.get("NETDOJO_STUDENT"):
-        return check_student(os.environ["NETDOJO_STUDENT"])
-    print(f"no --student given: using the values of student {DEFAULT_STUDENT!r} "
-          "(give --student YOUR_ID for your own)", file=sys.stderr)
-    return DEFAULT_STUDENT
 
 
 def cmd_lab_list(a: argparse.Namespace) -> int:
@@ -72,8 +55,6 @@ def cmd_lab_show(a: argparse.Namespace) -> int:
 
 
 def cmd_lab_kit(a: argparse.Namespace) -> int:
-    from netdojo.labs.kit import build
-
     lab = find_lab(a.lab)
     files = build(lab, check_student(a.student), Path(a.output))
     print(f"wrote {a.output}: {len(files)} file(s) for student {a.student} "
@@ -83,29 +64,8 @@ def cmd_lab_kit(a: argparse.Namespace) -> int:
     return 0
 
 
-def prepare_dir(lab: Lab, folder: Path, student: str) -> bool:
-    """Copy the starter into an empty (or new) folder; record lab and student.  True if copied."""
-    copied = False
-    if folder.exists() and not folder.is_dir():
-        raise NetdojoError(f"{folder}: exists and is not a folder")
-    if not folder.exists() or not any(p.name != STATE_FILE for p in folder.iterdir()):
-        folder.mkdir(parents=True, exist_ok=True)
-        starter = lab.dir / "starter"
-        if starter.is_dir():
-            for p in sorted(starter.iterdir()):
-                if p.is_file():
-                    shutil.copy(p, folder / p.name)
-            copied = True
-    (folder / STATE_FILE).write_text(yaml.safe_dump({"lab": lab.id, "student": student}))
-    return copied
-
-
 def cmd_lab_start(a: argparse.Namespace) -> int:
-    from netdojo.labs.runner import LabSession
-
     if a.web:  # the same lab, in the browser instead of the shell
-        from netdojo.cli.web import cmd_web
-
         return cmd_web(argparse.Namespace(topology=None, lab=a.lab, student=a.student,
                                           dir=a.dir, run=None, gradebook=None, port=a.port,
                                           host="127.0.0.1"))
@@ -138,9 +98,6 @@ def cmd_lab_start(a: argparse.Namespace) -> int:
 
 
 def cmd_lab_check(a: argparse.Namespace) -> int:
-    from netdojo.labs.report import format_report
-    from netdojo.labs.runner import check_lab
-
     lab = find_lab(a.lab)
     folder = Path(a.dir) if a.dir else (Path(lab.id) if Path(lab.id).is_dir() else Path("."))
     if not folder.is_dir():
@@ -159,8 +116,6 @@ def cmd_lab_check(a: argparse.Namespace) -> int:
 
 
 def cmd_lab_selftest(a: argparse.Namespace) -> int:
-    from netdojo.labs.selftest import format_selftest, selftest
-
     lab = find_lab(a.lab)
     if not (lab.dir / "solution").is_dir():
         raise NetdojoError(f"{lab.id}: no solution/ here (a student's kit has none; run the "
@@ -176,15 +131,9 @@ def cmd_lab_selftest(a: argparse.Namespace) -> int:
 
 
 def cmd_draw(a: argparse.Namespace) -> int:
-    from netdojo.labs.catalog import lab_ids
-    from netdojo.topo.draw import render
-    from netdojo.topo.resolve import resolve
-
     out = Path(a.output)
     hide = False
     if a.target in lab_ids() or (Path(a.target) / "lab.yaml").is_file():
-        from netdojo.labs.runner import render_topology
-
         lab = find_lab(a.target)
         student = student_of(a, None, lab)
         topo = render_topology(lab, values_for(lab, student))

@@ -10,6 +10,10 @@ from pathlib import Path
 from netdojo import session
 from netdojo.cli.common import attach, need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
+from netdojo.measure.capture import capture
+from netdojo.measure.http_compare import compare, format_rows, plot
+from netdojo.measure.http_theory import VERSIONS
+from netdojo.measure.report import default_pairs, measure_pair, print_table
 from netdojo.net.network import Network
 from netdojo.topo.resolve import resolve
 
@@ -18,7 +22,6 @@ def cmd_measure(a: argparse.Namespace) -> int:
     net = attach(a.run, a.src, a.dst)
     if a.http:
         return _measure_http(net, a)
-    from netdojo.measure.report import measure_pair, print_table
 
     row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
                        trace=a.traceroute)
@@ -27,9 +30,6 @@ def cmd_measure(a: argparse.Namespace) -> int:
 
 
 def _measure_http(net: Network, a: argparse.Namespace) -> int:
-    from netdojo.measure.http_compare import compare, format_rows, plot
-    from netdojo.measure.http_theory import VERSIONS
-
     versions = [v.strip() for v in a.http.split(",") if v.strip()]
     unknown = [v for v in versions if v not in VERSIONS]
     if unknown:
@@ -55,7 +55,6 @@ def cmd_capture(a: argparse.Namespace) -> int:
                       if node in (lk.a.node, lk.b.node)), None)
         if iface is None:
             raise NetdojoError(f"{node} has no interface to capture on")
-    from netdojo.measure.capture import capture
 
     out = Path(a.output)
     if out.suffix not in (".pcap", ".cap"):
@@ -73,7 +72,6 @@ def cmd_capture(a: argparse.Namespace) -> int:
 def cmd_verify(a: argparse.Namespace) -> int:
     need_root()
     topo = resolve(a.topology)
-    from netdojo.measure.report import default_pairs, measure_pair, print_table
 
     tear_down_on_signals()
     net = session.up(topo, a.shaper)

@@ -4,9 +4,13 @@ machine with netdojo installed) driven from this one."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from netdojo.errors import NetdojoError
+from netdojo.vm.image import build
+from netdojo.vm.qemu import WEB_PORT, down, status, up
+from netdojo.vm.remote import Target, run_netdojo
 from netdojo.vm.state import VmDir
 
 
@@ -15,8 +19,6 @@ def _mb(n: int) -> str:
 
 
 def cmd_build(a: argparse.Namespace) -> int:
-    from netdojo.vm.image import build
-
     vm = VmDir.at(a.dir)
     res = build(vm, log=lambda m: print(m, flush=True), with_images=not a.no_images,
                 rebuild=a.rebuild)
@@ -30,8 +32,6 @@ def cmd_build(a: argparse.Namespace) -> int:
 
 
 def cmd_up(a: argparse.Namespace) -> int:
-    from netdojo.vm.qemu import up
-
     vm = VmDir.at(a.dir)
     st = up(vm, memory_mb=a.memory, cpus=a.cpus, accel=a.accel, fresh=a.fresh,
             boot=a.boot, log=lambda m: print(m, flush=True))
@@ -43,15 +43,11 @@ def cmd_up(a: argparse.Namespace) -> int:
 
 
 def cmd_down(a: argparse.Namespace) -> int:
-    from netdojo.vm.qemu import down
-
     print(down(VmDir.at(a.dir)))
     return 0
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    from netdojo.vm.qemu import status
-
     vm = VmDir.at(a.dir)
     info, st = vm.info(), status(vm)
     if info:
@@ -66,22 +62,16 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def _target(a: argparse.Namespace):
-    from netdojo.vm.remote import Target
-
     return Target.host(a.host, a.port, a.identity) if a.host else Target.vm(VmDir.at(a.dir))
 
 
 def cmd_ssh(a: argparse.Namespace) -> int:
-    import os
-
     t = _target(a)
     os.execvp("ssh", t.ssh_argv(a.command))
     return 0
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from netdojo.vm.remote import run_netdojo
-
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
     if not cmd:
         raise NetdojoError("netdojo vm run -- <netdojo command>, e.g. netdojo vm run -- lab list")
@@ -103,9 +93,6 @@ class _HostURL:
 
 
 def cmd_web(a: argparse.Namespace) -> int:
-    from netdojo.vm.qemu import WEB_PORT, status
-    from netdojo.vm.remote import Target, run_netdojo
-
     vm = VmDir.at(a.dir)
     st = status(vm)
     if st is None or not st.get("web_port"):

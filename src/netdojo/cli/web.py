@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.cli.common import need_root, tear_down_on_signals
+from netdojo.cli.lab_folder import prepare_dir, student_of
 from netdojo.errors import NetdojoError
+from netdojo.labs.catalog import find_lab
+from netdojo.labs.runner import LabSession, check_lab
+from netdojo.session import Session
+from netdojo.topo.resolve import resolve
+from netdojo.web.context import WebContext, WebLab
 
 
 def _announce(url: str) -> None:
@@ -22,15 +28,13 @@ def _announce_class(url: str) -> None:
 
 
 def _check(lab, student: str, folder: Path, log) -> dict[str, Any]:
-    from netdojo.labs.runner import check_lab
-
     return check_lab(lab, student, folder, log).as_dict(hidden=False)
 
 
 def cmd_web(a: argparse.Namespace) -> int:
-    from netdojo.session import Session
-    from netdojo.web.context import WebContext, WebLab
-    from netdojo.web.serve import serve
+    # the web server (Starlette, uvicorn: 80 ms at import) only for this command, not for every
+    # `netdojo lab …` that imports this module for `lab start --web`
+    from netdojo.web.serve import serve, serve_class
 
     given = [x for x in (a.topology, a.lab, a.run, a.gradebook) if x]
     if len(given) != 1:
@@ -38,8 +42,6 @@ def cmd_web(a: argparse.Namespace) -> int:
                            "--run ID or --gradebook OUT (`netdojo web --lab arp-routing "
                            "--student s01`)")
     if a.gradebook:  # the instructor's class view: reads a file, builds nothing, needs no root
-        from netdojo.web.serve import serve_class
-
         serve_class(Path(a.gradebook), a.host, a.port, announce=_announce_class)
         return 0
     need_root()
@@ -49,10 +51,6 @@ def cmd_web(a: argparse.Namespace) -> int:
         serve(ctx, a.host, a.port, announce=_announce)
         return 0
     if a.lab:
-        from netdojo.cli.labs import prepare_dir, student_of
-        from netdojo.labs.catalog import find_lab
-        from netdojo.labs.runner import LabSession
-
         lab = find_lab(a.lab)
         folder = Path(a.dir or lab.id)
         student = student_of(a, folder, lab)
@@ -66,7 +64,6 @@ def cmd_web(a: argparse.Namespace) -> int:
         with session:
             serve(ctx, a.host, a.port, check=_check, announce=_announce)
         return 0
-    from netdojo.topo.resolve import resolve
 
     topo = resolve(a.topology)
     print(f"building {topo.name} ({len(topo.nodes)} nodes)…", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ from netdojo.failover.analysis import VariantResult, failed
 from netdojo.failover.scenario import Scenario
 from netdojo.failover.variants import VARIANTS, detection_bound_s
 from netdojo.pages import IMAGES_CHECK
+from netdojo.plots import pyplot
 
 
 def targets(results: list[VariantResult]) -> list[dict]:
@@ -73,10 +74,7 @@ def markdown(sc: Scenario, results: list[VariantResult], plots: dict[str, str],
 
 
 def plot(result: VariantResult, records: list[dict], t0: float, sc: Scenario, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     n = int(sc.duration) + 1
     backends = sorted({r["backend"] for r in records if r.get("backend")})

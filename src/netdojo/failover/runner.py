@@ -1,4 +1,4 @@
-"""`netdojo run lb-failover`: bring the lab up, and for each HAProxy variant put load on the
+"""`netdojo failover`: bring the lab up, and for each HAProxy variant put load on the
 service, play the fault timeline, watch HAProxy's verdicts, collect every request; then report.
 """
 

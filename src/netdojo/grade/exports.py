@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from netdojo.grade.gradebook import Attempt
+from netdojo.grade.report import class_report
 
 FORMATS = ("gradescope", "classroom", "junit", "csv", "feedback", "report")
 
@@ -173,7 +174,5 @@ def write_all(attempts: list[Attempt], out: Path, formats: tuple[str, ...] = FOR
         class_csv(attempts, out / "grades.csv", missing)
         written.append(out / "grades.csv")
     if "report" in formats:
-        from netdojo.grade.report import class_report
-
         written.append(class_report(attempts, out, missing))
     return written

@@ -5,6 +5,7 @@ netdojo's version and the machine; exports are made from it, never from a run's 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sqlite3
 import time
@@ -69,8 +70,6 @@ class Attempt:
 
 
 def machine() -> str:
-    import os
-
     return f"{platform.node()} {platform.release()} {os.cpu_count()} CPUs"
 
 

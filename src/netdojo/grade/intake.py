@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 
 from netdojo.errors import NetdojoError
 from netdojo.labs.model import Lab
-from netdojo.labs.params import check_student
 from netdojo.labs.submission import MAX_BYTES
+from netdojo.labs.values import check_student
 
 ARCHIVE_MAX = 50 << 20      # bytes of an archive as handed in
 MAX_ENTRIES = 10_000        # entries looked at in one archive

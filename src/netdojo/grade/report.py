@@ -10,13 +10,11 @@ from pathlib import Path
 
 from netdojo.grade.gradebook import Attempt
 from netdojo.pages import IMAGES_CHECK
+from netdojo.plots import pyplot
 
 
 def _plots(attempts: list[Attempt], out: Path) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     graded = [a for a in attempts if a.status in ("graded", "regrade")]
     names = []
@@ -24,9 +22,7 @@ def _plots(attempts: list[Attempt], out: Path) -> list[str]:
     top = max((a.max_score for a in graded), default=1) or 1
     ax.hist([100 * a.score / (a.max_score or 1) for a in graded], bins=10, range=(0, 100),
             color="#4c78a8", edgecolor="white")
-    from matplotlib.ticker import MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_xlabel("score (% of the lab's points)")
     ax.set_ylabel("students")
     ax.set_title(f"{len(graded)} graded (out of {top:g} points)")

@@ -17,6 +17,8 @@ from typing import Any
 
 from netdojo.labs import class_secret
 from netdojo.labs.fingerprint import lab_hash
+from netdojo.net import engine
+from netdojo.net.images import NODE_IMAGE
 
 __all__ = ["lab_hash", "seal", "image_digests"]
 
@@ -27,8 +29,6 @@ SEALED_CHECK = ("name", "points", "score", "message", "visible", "error")
 
 def image_digests() -> dict[str, str]:
     """The lab image's id (what every container node and sandbox ran), if an engine answers."""
-    from netdojo.net import engine
-    from netdojo.net.images import NODE_IMAGE
 
     if not engine.available():
         return {}

@@ -17,7 +17,12 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from netdojo.errors import NetdojoError
+from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.intake import take
+from netdojo.labs.catalog import find_lab
 from netdojo.labs.model import Lab
+from netdojo.labs.values import values_for
 
 COMMON_SHARE = 0.5  # a line written by more than half of the class is the obvious answer
 MIN_LINES = 2  # fewer own lines than this say nothing either way
@@ -82,11 +87,6 @@ def rank(lab: Lab, folders: dict[str, Path], values: dict[str, dict[str, Any]]) 
 
 def from_gradebook(out: Path) -> tuple[Lab, list[Pair]]:
     """The latest submission of each student of the graded class in OUT, taken in again."""
-    from netdojo.errors import NetdojoError
-    from netdojo.grade.gradebook import Gradebook
-    from netdojo.grade.intake import take
-    from netdojo.labs.catalog import find_lab
-    from netdojo.labs.params import values_for
 
     path = out / "gradebook.sqlite"
     if not path.is_file():

@@ -17,6 +17,9 @@ from pathlib import Path
 from netdojo.errors import NetdojoError
 from netdojo.grade import exports, seal
 from netdojo.grade.gradebook import Attempt, Gradebook
+from netdojo.grade.intake import take
+from netdojo.grade.worker import grade_one
+from netdojo.labs.catalog import find_lab
 
 GRADEBOOK = "gradebook.sqlite"
 
@@ -101,9 +104,6 @@ def check_results(out: Path, latest: dict[str, Attempt], v: Verdict) -> None:
 
 def regrade_sample(latest: list[Attempt], n: int, v: Verdict,
                    log: Callable[[str], None]) -> None:
-    from netdojo.grade.intake import take
-    from netdojo.grade.worker import grade_one
-    from netdojo.labs.catalog import find_lab
 
     pool = [a for a in latest if a.status == "graded" and Path(a.source).exists()]
     if n and not pool:

@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netdojo.errors import NetdojoError
+from netdojo.interrupts import tear_down_on_signals
+from netdojo.labs.catalog import find_lab
+from netdojo.labs.runner import check_lab
+from netdojo.net.runs import reap
+
 UP_DOWN_S = 90  # building and tearing down a lab, on top of its checks' time limit
 TERM_GRACE_S = 20  # after SIGTERM, the worker's own teardown; then SIGKILL
 
@@ -67,17 +73,11 @@ def _end(p: subprocess.Popen) -> None:
 
 def _reap() -> None:
     """Runs whose owner died (this worker, killed) are torn down; live owners' are not."""
-    from netdojo.net.runs import reap
 
     reap()
 
 
 def main(argv: list[str]) -> int:
-    from netdojo.errors import NetdojoError
-    from netdojo.interrupts import tear_down_on_signals
-    from netdojo.labs.catalog import find_lab
-    from netdojo.labs.runner import check_lab
-
     lab_id, folder, student, out = argv
     tear_down_on_signals()
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.errors import SpecError
+from netdojo.labs.visible import HEADER
 
 
 class CheckFailure(Exception):
@@ -95,6 +96,7 @@ class ChecksModule:
     checks: list[Check]
     setup: Callable[[Any], None] | None
     derive: Callable[[dict], dict] | None = None
+    visible_only: bool = False  # a student's copy (the wheel, a kit): hidden checks cut out
 
 
 def load_checks(path: Path, lab_id: str) -> ChecksModule:
@@ -114,7 +116,8 @@ def load_checks(path: Path, lab_id: str) -> ChecksModule:
     checks = [v._netdojo_check for v in vars(module).values() if hasattr(v, "_netdojo_check")]
     if not checks:
         raise SpecError("defines no @check functions", str(path))
-    return ChecksModule(checks, getattr(module, "setup", None), getattr(module, "derive", None))
+    return ChecksModule(checks, getattr(module, "setup", None), getattr(module, "derive", None),
+                        path.read_text().startswith(HEADER))
 
 
 def run_check(c: Check, ctx: Any, broken: dict[str, str]) -> CheckResult:

@@ -9,7 +9,6 @@ publishes a class's kits, without giving the grader away.
 
 from __future__ import annotations
 
-import ast
 import shutil
 from pathlib import Path
 
@@ -17,36 +16,10 @@ import yaml
 
 from netdojo.errors import NetdojoError
 from netdojo.labs.model import Lab
-from netdojo.labs.params import shown, values_for
+from netdojo.labs.values import shown, values_for
+from netdojo.labs.visible import visible_checks
 
 PUBLIC = ("lab.yaml", "topology.yaml", "README.md", "README.ko.md")
-
-
-def _is_hidden(node: ast.AST) -> bool:
-    for dec in getattr(node, "decorator_list", []):
-        if isinstance(dec, ast.Call) and any(
-                k.arg == "hidden" and isinstance(k.value, ast.Constant) and k.value.value is True
-                for k in dec.keywords):
-            return True
-    return False
-
-
-def visible_checks(source: str) -> tuple[str, list[str]]:
-    """checks.py with every hidden check cut out (decorator to last line); the names cut."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    cut: list[tuple[int, int]] = []
-    names = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and _is_hidden(node):
-            start = min(d.lineno for d in node.decorator_list) - 1
-            cut.append((start, node.end_lineno or node.lineno))
-            names.append(node.name)
-    for start, end in reversed(cut):
-        del lines[start:end]
-    header = ("# The visible checks of this lab (hidden ones count in the grade but are not "
-              "shown).\n")
-    return header + "".join(lines), names
 
 
 def build(lab: Lab, student: str, out: Path) -> list[str]:

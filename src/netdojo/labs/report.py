@@ -36,6 +36,9 @@ def format_report(rep: LabReport, lab_id: str) -> str:
         out.append(f"  ....  {len(hidden)} hidden check(s) worth "
                    f"{_pts(sum(r.points for r in hidden))} points: counted in the total, "
                    "not shown")
+    elif rep.visible_only:
+        out.append("  ....  this copy of the lab has its visible checks only: your instructor's "
+                   "grade adds hidden ones")
     pct = 100 * rep.score / rep.max_score if rep.max_score else 0
     out.append("")
     out.append(f"total: {_pts(rep.score)}/{_pts(rep.max_score)} points ({pct:.0f} %) "

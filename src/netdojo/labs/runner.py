@@ -16,8 +16,8 @@ from netdojo.errors import NetdojoError, SpecError
 from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, load_checks, run_check
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
-from netdojo.labs.params import environment, shown, values_for
 from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
+from netdojo.labs.values import environment, shown, values_for
 from netdojo.net.sandbox import Sandbox
 from netdojo.services.install import replace_files
 from netdojo.topo.loader import parse_topology
@@ -39,6 +39,7 @@ class LabReport:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     congestion: str = ""  # the TCP congestion control the lab's nodes ran (set by the lab)
+    visible_only: bool = False  # checked from a student's copy: the hidden checks are not here
 
     @property
     def score(self) -> float:
@@ -161,12 +162,18 @@ class LabSession:
                 sf.data.update(keys)
 
     def _commands(self, sf: StudentFile) -> None:
-        assert self.ctx is not None
-        for cmd in sf.data:
-            r = self.ctx.sh(cmd.node, cmd.argv, timeout=10)
-            if r.returncode != 0:
-                sf.notes.append(f"line {cmd.line}: `{cmd}` failed: "
-                                f"{(r.stderr or r.stdout).strip()[:200]}")
+        """Each line in its node's sandbox, like a script: the lab's prefix list is one fence,
+        the jail (no host files, nobody with NET_ADMIN only) the other."""
+        assert self.ctx is not None and self.net is not None
+        if not sf.data:
+            return
+        env = {**environment(self.params, self.lab, self.student), "LAB_RUN": self.net.run.id}
+        with Sandbox(self.net, sf.data[0].node, env, name=sf.name) as box:
+            for cmd in sf.data:
+                r = box.run(cmd.node, cmd.argv, timeout=10)
+                if not r.ok:
+                    why = r.problem or (r.stderr or r.stdout.decode(errors="replace")).strip()
+                    sf.notes.append(f"line {cmd.line}: `{cmd}` failed: {why[:200]}")
         self.log(f"applied {sf.name}: {len(sf.data)} commands"
                  + (f", {len(sf.notes)} failed" if sf.notes else ""))
 
@@ -239,13 +246,13 @@ class LabSession:
         parse_file(out, where, list(self.topo.nodes))
 
     # ----- checks ------------------------------------------------------------------------------
-    def run_checks(self, deadline: float) -> list[CheckResult]:
+    def run_checks(self, deadline: float, only: set[str] | None = None) -> list[CheckResult]:
         assert self.ctx is not None
         broken = {name: sf.error for name, sf in self.submission.files.items() if sf.error}
         broken.update({name: f"{name}: not handed in" for name, sf in
                        self.submission.files.items() if not sf.present and name not in broken})
         results = []
-        checks = self.checks.checks
+        checks = [c for c in self.checks.checks if only is None or c.name in only]
         for i, c in enumerate(checks, 1):
             label = c.title if c.visible else "(hidden check)"
             self.log(f"[{i}/{len(checks)}] {label}…")
@@ -284,7 +291,8 @@ def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,
              for n, sf in ls.submission.files.items()}
     return LabReport(lab.id, student, ls.params, shown(lab, ls.params), results, files,
                      ls.submission.ignored,
-                     time.monotonic() - t0, ls.timings, ls.congestion)
+                     time.monotonic() - t0, ls.timings, ls.congestion,
+                     ls.checks.visible_only)
 
 
 __all__ = ["LabReport", "LabSession", "check_lab", "render_topology"]

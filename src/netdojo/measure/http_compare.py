@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from netdojo.measure.http_theory import Page, expect
 from netdojo.measure.pageload import PageLoad, load_pages
 from netdojo.measure.ping import ping
+from netdojo.plots import pyplot
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
@@ -72,10 +73,7 @@ def format_rows(rtt_s: float, rows: list[VersionRow]) -> str:
 
 def plot(rows: list[VersionRow], out: Path, title: str) -> None:
     """Measured (bars, every load as a dot) against theory (a line) per version."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(7, 4))
     xs = range(len(rows))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from netdojo.net import congestion, netns
+from netdojo.net import congestion, images, netns
 from netdojo.net.capabilities import probe
 
 
@@ -43,8 +43,6 @@ def report() -> str:
         mn = "missing (apt-get install mininet, or run scripts/install.sh)"
     lines.append(f"builders: netdojo (default, netlink); Mininet {mn}")
     if c.docker:
-        from netdojo.net import images
-
         have = images.exists(images.NODE_IMAGE)
         lines.append(f"container nodes: Docker engine answers; {images.NODE_IMAGE} "
                      + ("is built" if have else "is missing: netdojo images build"))

@@ -22,12 +22,20 @@ from netdojo.errors import BuildError
 
 
 @functools.cache
-def client() -> Any:
+def sdk() -> Any:
+    """The Docker SDK, loaded on first use (0.1 s at import; `netdojo down` lists containers
+    over the socket without it)."""
     try:
         import docker
     except ImportError:  # a broken install; pyproject names the package
         raise BuildError("the Docker SDK for Python is missing: reinstall netdojo "
                          "(scripts/install.sh)") from None
+    return docker
+
+
+@functools.cache
+def client() -> Any:
+    docker = sdk()
     try:
         c = docker.from_env(timeout=180)
         c.ping()
@@ -91,8 +99,7 @@ def error(what: str, e: BaseException) -> BuildError:
 
 
 def errors() -> Any:
-    import docker
-    return docker.errors
+    return sdk().errors
 
 
 def get(name: str) -> Any | None:

@@ -4,7 +4,7 @@ makes sure a failed or interrupted build leaves nothing behind."""
 from __future__ import annotations
 
 from netdojo.errors import NetdojoError
-from netdojo.net import runs, shaping
+from netdojo.net import containers, mininet_builder, netns, runs, shaping
 from netdojo.net.capabilities import probe
 from netdojo.net.network import Network
 from netdojo.topo.model import Topology
@@ -20,8 +20,6 @@ def up(topo: Topology, shaper: str = "auto", detached: bool = False,
         raise NetdojoError(f"unknown builder {builder!r} (choose {', '.join(BUILDERS)})")
     chosen = "none"
     if builder == "mininet":
-        from netdojo.net import mininet_builder
-
         caps = probe()
         mininet_builder.prepare(topo, caps.netem)
         if any(lk.params.shaped for lk in topo.links):
@@ -49,7 +47,6 @@ def down(run_id: str | None = None, everything: bool = False) -> list[str]:
         for run in runs.all_runs():
             run.teardown()
             removed.append(run.id)
-        from netdojo.net import containers, netns
 
         stray_containers = containers.strays({r.id for r in runs.all_runs()})
         containers.remove(stray_containers)

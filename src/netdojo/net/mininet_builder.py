@@ -46,24 +46,25 @@ def prepare(topo: Topology, caps_netem: bool) -> None:
 
 
 def build(topo: Topology, run: Run) -> None:
-    from mininet.link import Link, TCLink
-    from mininet.log import setLogLevel
-    from mininet.net import Mininet
-    from mininet.node import Host
-    from mininet.nodelib import LinuxBridge
+    # Mininet is optional (Debian's python3-mininet): loaded only for --builder mininet
+    from mininet import link as mlink
+    from mininet import log as mlog
+    from mininet import net as mnet
+    from mininet import node as mnode
+    from mininet import nodelib
 
     # Mininet warns that br_netfilter is on in the *root* namespace; our switches live in their
     # own namespaces, where nothing filters, so the warning does not apply.
-    setLogLevel("error")
-    mn = Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
+    mlog.setLogLevel("error")
+    mn = mnet.Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
                  waitConnected=False)
     nodes = {}
     try:
         for name, node in topo.nodes.items():
             if node.kind == "switch":
-                nodes[name] = mn.addSwitch(name, cls=LinuxBridge, inNamespace=True, dpid="1")
+                nodes[name] = mn.addSwitch(name, cls=nodelib.LinuxBridge, inNamespace=True, dpid="1")
             else:
-                nodes[name] = mn.addHost(name, cls=Host, ip=None)
+                nodes[name] = mn.addHost(name, cls=mnode.Host, ip=None)
         for name, node in nodes.items():
             run.record_process(node.pid, f"mininet:{name}", save=False)
         run.save()  # the shells, before any link: what the reaper must end
@@ -81,7 +82,7 @@ def build(topo: Topology, run: Run) -> None:
             if p.queue:
                 params["max_queue_size"] = int(p.queue)
             mn.addLink(nodes[lk.a.node], nodes[lk.b.node], intfName1=lk.a.ifname,
-                       intfName2=lk.b.ifname, cls=TCLink if params else Link, **params)
+                       intfName2=lk.b.ifname, cls=mlink.TCLink if params else mlink.Link, **params)
         for name, node in topo.nodes.items():
             if node.kind == "switch":
                 nodes[name].start([])

@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from netdojo.errors import BuildError
+
 NETNS_DIR = Path("/run/netns")
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -74,8 +76,6 @@ def ip_batch(lines: Iterable[str], netns: str | None = None) -> None:
     cmd = ["ip"] + (["-n", netns] if netns else []) + ["-batch", "-"]
     res = subprocess.run(cmd, input=text, capture_output=True, text=True)
     if res.returncode != 0:
-        from netdojo.errors import BuildError
-
         raise BuildError(f"ip -batch failed: {res.stderr.strip()}")
 
 

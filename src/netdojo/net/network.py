@@ -8,11 +8,12 @@ namespace, so the host's root namespace — and its firewall, which dockerd sets
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, netns
+from netdojo.net import congestion, containers, engine, mininet_builder, netns
 from netdojo.net.netlink import IPRoute
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.net.shapers import Wire, shaper_for
@@ -86,7 +87,6 @@ class Network:
     def copy(self, src: str, dst: str) -> None:
         """Copy a file in or out of a node: `node:/path` on one side, a host path on the other.
         Containers have their own filesystem (docker cp); namespace nodes share the host's."""
-        import shutil
 
         def split(arg: str) -> tuple[str | None, str]:
             node, sep, path = arg.partition(":")
@@ -128,8 +128,6 @@ class Network:
                                for c in containers.names(self.run.container(n), node.restartable)]
         self.run.save()  # before creating anything: the list `down` and the reaper use
         if self.run.builder == "mininet":
-            from netdojo.net import mininet_builder
-
             mininet_builder.build(self.topo, self.run)  # nodes, links, bridges and TCLink shaping
         else:
             attached = {self.ns(n) for n in self.topo.nodes if self.is_container(n)}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.errors import NetdojoError
-from netdojo.net import netns, sandbox
+from netdojo.net import containers, netns, sandbox
 
 RUN_ROOT = Path(os.environ.get("NETDOJO_RUN_DIR", "/run/netdojo"))
 ETC_NETNS = Path("/etc/netns")
@@ -92,8 +92,6 @@ class Run:
         netns.end_processes([p for p in ours if p not in shells])
         netns.end_processes([p for p in ours if p in shells], grace=0.0)
         if self.containers:
-            from netdojo.net import containers
-
             containers.remove(self.containers + containers.labelled(self.id))
         sandbox.leftovers(self.id)  # its scripts' cgroups and scratch folders, if the owner died
         netns.delete(self.namespaces)

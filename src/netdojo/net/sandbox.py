@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from netdojo.errors import BuildError
 from netdojo.net import cgroups, containers, rootfs
 from netdojo.net.images import NODE_IMAGE
+from netdojo.net.sandbox_channel import Channel
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
@@ -89,8 +90,6 @@ class Sandbox:
 
     # ----- life cycle ----------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
-        from netdojo.net.sandbox_channel import Channel
-
         self.dir.mkdir(mode=0o700)
         for sub in ("bin", "out", "ctl", "etc"):
             (self.dir / sub).mkdir(mode=0o755)
@@ -201,6 +200,20 @@ class Sandbox:
         return Outcome(code if problem is None else (124 if "still" in problem else 137),
                        out, err.decode(errors="replace"), self._files(), problem,
                        time.monotonic() - t0)
+
+    def run(self, node: str, argv: list[str], timeout: float) -> Outcome:
+        """One command (a line of a student's commands file) in `node`'s jail, bounded in time
+        and output like a script; never raises on its exit code."""
+        full = (self.container_argv(node, argv) if self.net.is_container(node)
+                else self.jail_argv(node, argv))
+        t0 = time.monotonic()
+        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        out, err, problem = _collect(proc, t0 + timeout, timeout)
+        code = proc.wait()
+        self.group.kill_all()
+        return Outcome(code if problem is None else 124, out, err.decode(errors="replace"), {},
+                       problem, time.monotonic() - t0)
 
     def _files(self) -> dict[str, bytes]:
         """What the script wrote into $LAB_OUT: regular files only, never followed through a

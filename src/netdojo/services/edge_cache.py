@@ -14,6 +14,7 @@ Every answer carries X-Cache-Status (MISS, HIT, EXPIRED…), so a client sees wh
 from __future__ import annotations
 
 from netdojo.services.base import Service
+from netdojo.services.tls import node_certificate
 
 CONF = "/etc/netdojo/nginx.conf"
 TLS_DIR = "/etc/netdojo/tls"
@@ -28,8 +29,6 @@ class EdgeCache(Service):
     ready_timeout = 20.0
 
     def render(self) -> None:
-        from netdojo.services.tls import node_certificate
-
         s = self.settings
         self.allow("origin", "origin_tls", "ttl")
         origin = s.get("origin")

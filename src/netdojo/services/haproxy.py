@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netdojo.services.base import Service
+from netdojo.services.install import install, wait_ready
+from netdojo.services.tls import node_certificate
 
 CONF = "/etc/netdojo/haproxy.cfg"
 # netdojo's own runtime-API sockets live in a second config file, loaded after the main one
@@ -100,7 +102,6 @@ class HAProxy(Service):
         if s.get("tls"):
             if mode != "http":
                 raise self.fail("tls terminates HTTPS, which needs mode http (L7)")
-            from netdojo.services.tls import node_certificate
 
             cert, key, _ = node_certificate(self.net, self.node)
             files[PEM] = cert + key
@@ -167,7 +168,6 @@ class HAProxy(Service):
 
     def reconfigure(self, settings: dict) -> None:
         """Replace the config (checked by haproxy -c first) and restart on it."""
-        from netdojo.services.install import install, wait_ready
 
         self.settings = dict(settings)
         self.render()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from netdojo.services.base import Service
+from netdojo.services.install import wait_ready
+from netdojo.services.tls import node_certificate
 
 TLS_DIR = "/etc/netdojo/tls"
 
@@ -31,8 +33,6 @@ class WebServer(Service):
             raise self.fail(f"objects is 'COUNT:SIZE', got {objects!r}")
         self.objects = objects
         if self.tls:
-            from netdojo.services.tls import node_certificate
-
             cert, key, ca = node_certificate(self.net, self.node, self._expires())
             self.files = {f"{TLS_DIR}/server.pem": cert, f"{TLS_DIR}/server.key": key,
                           f"{TLS_DIR}/ca.pem": ca}
@@ -72,8 +72,6 @@ class WebServer(Service):
         self.sh(["sh", "-c", 'while ss -Hltn "sport = :80" | grep -q .; do sleep 0.05; done'])
 
     def restart(self) -> None:
-        from netdojo.services.install import wait_ready
-
         self.stop()
         self.sh(self.start_argv())
         wait_ready([self])

@@ -8,6 +8,7 @@ subnet are handed out in link order unless an endpoint names one.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -165,7 +166,6 @@ def _first_free(pool: ipaddress.IPv4Network, prefix: int,
 def mac_for(node: str, ifname: str, seed: str = "") -> str:
     """A stable, locally administered MAC per interface, so DHCP reservations can name a node;
     a topology's mac_seed gives each student's copy of a lab other MACs."""
-    import hashlib
 
     h = hashlib.sha256(f"{seed}:{node}:{ifname}".encode() if seed else
                        f"{node}:{ifname}".encode()).digest()

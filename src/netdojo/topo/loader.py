@@ -31,6 +31,7 @@ from netdojo.errors import SpecError
 from netdojo.topo.model import (
     CONGESTION,
     DEFAULT_CONGESTION,
+    DEFAULT_IMAGE,
     NODE_KINDS,
     ROUTING_MODES,
     Endpoint,
@@ -124,8 +125,6 @@ class _Builder:
                     forward=bool(spec.get("forward", False)),
                     restartable=bool(spec.get("restartable", False)))
         if kind == "container":
-            from netdojo.topo.model import DEFAULT_IMAGE
-
             node.image = str(spec.get("image") or DEFAULT_IMAGE)
         elif misplaced := [k for k in ("image", "forward", "restartable") if k in spec]:
             raise self.fail(f"node {name!r}: {', '.join(map(repr, misplaced))} belong(s) on a "

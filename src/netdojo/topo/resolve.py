@@ -3,6 +3,7 @@ written as Mininet's --topo is (`linear,10`, `tree,2,3`, `mesh,5,partial`)."""
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 from netdojo.errors import SpecError
@@ -10,6 +11,7 @@ from netdojo.paths import data_dir
 from netdojo.topo import generators
 from netdojo.topo.loader import load_topology
 from netdojo.topo.model import Topology
+from netdojo.topo.validate import validate
 
 GENERATORS = {"linear": generators.linear, "star": generators.star, "bus": generators.bus,
               "tree": generators.tree, "ring": generators.ring, "mesh": generators.mesh}
@@ -46,10 +48,6 @@ def resolve(arg: str) -> Topology:
 def load_python(path: Path) -> Topology:
     """A Python topology file defines `topology()` returning a Topology (or a `topology`
     variable).  It is the user's own code, run as they would run it."""
-    import runpy
-
-    from netdojo.topo.validate import validate
-
     if not path.exists():
         raise SpecError("cannot read topology: no such file", str(path))
     try:

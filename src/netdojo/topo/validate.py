@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from netdojo.errors import SpecError
+from netdojo.topo.addressing import plan_addresses
 from netdojo.topo.model import NODE_KINDS, Topology
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,11}$")
@@ -12,7 +13,6 @@ NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,11}$")
 
 def validate(topo: Topology) -> Topology:
     """Check the topology, name unnamed interfaces, and plan addresses (which finds clashes)."""
-    from netdojo.topo.addressing import plan_addresses
 
     def fail(msg: str, line: int | None) -> SpecError:
         return SpecError(msg, topo.source, line)

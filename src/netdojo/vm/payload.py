@@ -9,9 +9,11 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
+from netdojo.net import engine
 from netdojo.paths import project_root
 from netdojo.vm.state import VmDir
 
@@ -50,8 +52,6 @@ def _fetch_wheels(dest: Path, reqs: list[str], log) -> None:
 
 
 def _requirements() -> list[str]:
-    import tomllib
-
     conf = tomllib.loads((project_root() / "pyproject.toml").read_text())["project"]
     return list(conf["dependencies"]) + list(conf["optional-dependencies"]["dev"])
 
@@ -59,7 +59,6 @@ def _requirements() -> list[str]:
 def saved_images(vm: VmDir, name: str, log) -> tuple[Path | None, str]:
     """The lab image saved from the host's engine, or None when it has none (then the VM's
     `netdojo images build` makes it)."""
-    from netdojo.net import engine
 
     if not engine.available():
         log("no Docker engine on the host: the VM will build its lab image itself")

@@ -22,6 +22,7 @@ from netdojo.errors import NetdojoError
 from netdojo.vm import keys
 from netdojo.vm.bootdisk import KERNEL_ARGS, ROOT_LABEL
 from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT
+from netdojo.vm.remote import Target
 from netdojo.vm.state import VmDir
 
 KVM_PROBE_S = 30.0
@@ -182,7 +183,6 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
     host = keys.KeyPair(vm.host_key)
     vm.known_hosts.write_text(keys.known_hosts_line(host, port))
     log(f"booting ({chosen.upper()}); waiting for SSH on 127.0.0.1:{port}")
-    from netdojo.vm.remote import Target
 
     try:
         Target.vm(vm).wait(SSH_DEADLINE_KVM_S if chosen == "kvm" else SSH_DEADLINE_TCG_S,
@@ -242,8 +242,6 @@ def down(vm: VmDir) -> str:
         return "vm: not running"
     pid = st["pid"]
     if _alive(pid, vm.overlay):
-        from netdojo.vm.remote import Target
-
         try:  # a clean shutdown keeps the overlay's filesystem consistent
             Target.vm(vm).exec("systemctl poweroff", timeout=10)
         except (NetdojoError, OSError):

@@ -10,7 +10,7 @@ from typing import Any
 
 from netdojo.errors import NetdojoError
 from netdojo.labs.model import Lab
-from netdojo.labs.params import shown, values_for
+from netdojo.labs.values import shown, values_for
 from netdojo.session import Session
 
 MAX_FILE = 256 * 1024  # a handed-in file edited in the page (answers, configs, scripts)

@@ -18,7 +18,7 @@ VARIANT = re.compile(r"^\[(?P<v>[\w.-]+)\] configuring HAProxy")
 
 
 def event(line: str) -> dict[str, Any]:
-    """One progress line of `netdojo run lb-failover` as a timeline event."""
+    """One progress line of `netdojo failover` as a timeline event."""
     if m := TICK.match(line):
         return {"type": "tick", "variant": m["v"], "t": float(m["t"]), "sent": int(m["sent"]),
                 "ok": int(m["ok"]), "failed": int(m["failed"])}

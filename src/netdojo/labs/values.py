@@ -13,6 +13,7 @@ from typing import Any
 
 from netdojo.errors import NetdojoError
 from netdojo.labs import class_secret
+from netdojo.labs.checks import load_checks
 from netdojo.labs.model import Lab, ParamSpec
 
 DEFAULT_STUDENT = "example"
@@ -55,7 +56,6 @@ def draw(lab: Lab, student: str) -> dict[str, Any]:
 def values_for(lab: Lab, student: str) -> dict[str, Any]:
     """The student's drawn values plus those the lab's checks.py derives from them (`derive`,
     e.g. the rate of whichever path is the WAN); derived values are never shown."""
-    from netdojo.labs.checks import load_checks
 
     values = draw(lab, student)
     derive = load_checks(lab.dir / "checks.py", lab.id).derive

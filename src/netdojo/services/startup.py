@@ -7,22 +7,21 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from netdojo.services.base import Service, ServiceError
+from netdojo.services.dhcp import DhcpClient, KeaDhcp
+from netdojo.services.dns import BindAuthoritative, BindResolver, BindRoot
+from netdojo.services.edge_cache import EdgeCache
+from netdojo.services.ftp import FtpServer
+from netdojo.services.haproxy import HAProxy
+from netdojo.services.http import WebServer
 from netdojo.services.install import install, put_files, wait_ready
+from netdojo.services.nat import Nat
+from netdojo.services.ssh import Ssh
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
 
 
 def registry() -> dict[str, type[Service]]:
-    from netdojo.services.dhcp import DhcpClient, KeaDhcp
-    from netdojo.services.dns import BindAuthoritative, BindResolver, BindRoot
-    from netdojo.services.edge_cache import EdgeCache
-    from netdojo.services.ftp import FtpServer
-    from netdojo.services.haproxy import HAProxy
-    from netdojo.services.http import WebServer
-    from netdojo.services.nat import Nat
-    from netdojo.services.ssh import Ssh
-
     return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
                                 Nat, HAProxy, WebServer, Ssh, FtpServer, EdgeCache)}
 

@@ -1,0 +1,52 @@
+"""The committed free-points runs (scripts/lab-proofs.sh free-points → benchmarks/results/
+free_points.json) hold for the labs as they are now: no worksheet example earns a point, and
+the class's constant answer sheet earns no answer check's points for more than one student in
+ten (issue 17.4)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from netdojo.labs.catalog import find_lab, lab_ids
+from netdojo.labs.fingerprint import checks_hash
+from netdojo.labs.freepoints import class_constants, example_sheets, graded_keys
+
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "free_points.json"
+LABS = [i for i in lab_ids() if (find_lab(i).dir / "starter" / "answers.yaml").is_file()]
+
+
+def committed() -> dict[str, dict]:
+    return {r["lab"]: r for r in json.loads(RESULTS.read_text())["labs"]}
+
+
+@pytest.mark.parametrize("lab_id", LABS)
+def test_examples_and_constant_answers_earn_nothing(lab_id):
+    lab = find_lab(lab_id)
+    got = committed().get(lab_id)
+    if got is None:
+        pytest.skip(f"{lab_id} has no free-points run yet (a live run per student is too long "
+                    f"for CI): scripts/lab-proofs.sh free-points {lab_id}")
+    assert got["checks_hash"] == checks_hash(lab), (
+        f"{lab_id} changed since its free-points run: scripts/lab-proofs.sh free-points {lab_id}")
+    assert got["example_answers"] == [s for _, s in example_sheets(lab)], (
+        f"{lab_id}'s worksheet examples changed: scripts/lab-proofs.sh free-points {lab_id}")
+    assert len(got["students"]) >= 20 and got["all_full"]
+    assert got["example_earnings"] == {}, got["example_earnings"]
+    assert got["over_limit"] == [], {c: got["constant_share"][c] for c in got["over_limit"]}
+    assert got["answer_checks"], "no check reads an answer: the pattern in freepoints.py is stale"
+
+
+def test_every_answers_example_in_the_worksheets_is_found():
+    """The example finder sees the answers blocks (so a result can't pass by finding none)."""
+    for lab_id in LABS:
+        sheets = example_sheets(find_lab(lab_id))
+        assert all(set(s) <= graded_keys(find_lab(lab_id)) for _, s in sheets)
+    assert len(example_sheets(find_lab("arp-routing"))) == 2  # one block in each language
+
+
+def test_the_constant_sheet_is_the_median_or_the_most_common_value():
+    answers = [{"n": 1, "ip": "a"}, {"n": 5, "ip": "b"}, {"n": 3, "ip": "b"}, {"n": None}]
+    assert class_constants(answers, {"n", "ip", "gone"}) == {"n": 3, "ip": "b"}
+    assert class_constants([{"x": 1.0}, {"x": 2.0}], {"x"}) == {"x": 1.5}
+    assert class_constants([{"l": [1, 2]}, {"l": [1, 2]}, {"l": [3]}], {"l"}) == {"l": [1, 2]}
