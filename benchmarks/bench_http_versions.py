@@ -22,6 +22,7 @@ from netdojo import session
 from netdojo.measure.http_theory import Page, expect, within
 from netdojo.measure.pageload import load_pages
 from netdojo.net import congestion
+from netdojo.plots import pyplot
 from netdojo.topo.loader import parse_topology
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -135,41 +136,44 @@ def write_md(meta: dict, rows: list[dict]) -> None:
 
 NOTES = """## Which rows miss, and why
 
-- **HTTP/1.0** holds the arithmetic (+1 % to +4 %) from R = 50 ms up.  At R = 10 ms the
-  server's and the clients' own time (a few ms per connection, Python on both ends on a 2-core
-  machine) is a larger share: +13 %.
-- **HTTP/1.1 keep-alive** with 10 or 30 objects runs 16–23 % over at every RTT: each request
-  costs about 0.2 R more than one round trip.  A capture (R = 100 ms) shows why in part: the
-  first response on the connection arrives as one burst, later ones arrive two segments every
-  ~7 ms, i.e. the server's TCP spreads them out.  That matches Linux's internal TCP pacing
-  (≈ 1.2–2 × cwnd / RTT), which the textbook arithmetic ignores; but raising
-  `tcp_pacing_ss_ratio`/`ca_ratio` in the server's namespace did not change it, and this kernel
-  has no `fq` qdisc to turn pacing off with, so the cause is not proven yet.  HTTP/1.0 does not
-  show it because each of its responses is the first on its connection.
-- **HTTP/2** is within ±15 % for most rows; with 30 objects it runs 15–18 % over for the same
-  reason (one connection carries 300 KB whose later flights are spread out).
-- **HTTP/3** (aioquic's QUIC in Python on the server and the client) runs 17–31 % over from
-  R = 50 ms, and up to 2× at R = 10 ms where its per-packet CPU cost dominates.  Its handshake
-  takes more than the textbook's one round trip once the server's certificate flight exceeds
-  QUIC's anti-amplification limit (3 × the client's first datagram).
-- **HTTP/3 with 0-RTT** (`http3-0rtt`): the loader resumes a session from a ticket an earlier,
-  untimed visit left, and sends the page's request in its first flight; the server (hypercorn,
-  given a single-use ticket store in `docker/webapp.py`) accepts the early data in every load.
-  Against HTTP/3 without it, it saves 0.99–1.31 R in every one of the 12 rows: the one round
-  trip the theory says.  Its rows miss the ±15 % band by the same aioquic overhead as HTTP/3's
-  (+23–37 % from R = 50 ms, about 2× at 10 ms).
+Run with TCP congestion control CUBIC in every node (the topology's default, the chapter's and
+stock Debian/Ubuntu's; this host's own default is BBR, see `netdojo doctor`).
+
+- **HTTP/1.0** holds the arithmetic: +1–2 % from R = 50 ms, +8–9 % at R = 10 ms, where the
+  server's and client's own time per connection (Python on both ends, 2 cores) weighs more.
+- **HTTP/1.1 keep-alive** now holds it too: +1–2 % from R = 50 ms (+3–8 % at 10 ms).  Under
+  BBR, in the run before this one (2026-11-29, same code, same machine), the same rows ran
+  16–23 % over: BBR paces a connection's later responses out ("two segments every ~7 ms" in
+  that run's capture), which the textbook's round-trip arithmetic does not know.  Changing only
+  the algorithm removed the gap, so pacing was the cause.
+- **HTTP/2** now holds the arithmetic too: −2 to +5 % from R = 50 ms.  In the run before this
+  one its rows with 10 or 30 objects took exactly one R more than the model (+0.85–1.01 R at
+  every R).  A capture (R = 100 ms, 10 objects of 10 KB, client side) showed why: after the
+  requests the server sent 10, 20, 40 and 4 segments in four rounds — the objects started again
+  from the initial window, because the handshake's and the HTML's rounds carried a few small
+  packets and a window grows only in rounds that fill it (RFC 7661).  The model counted the
+  HTML's round as one that grew it; `http_theory.py` now starts the objects at 10 segments.
+  HTTP/3 over QUIC showed the same four rounds (aioquic), and takes the same correction.
+- **HTTP/3** (aioquic's QUIC in Python on both ends): with 10 or 30 objects +2 to +14 % from
+  R = 50 ms; with one object +17–21 % (0.5–0.6 R over; its share of a 3 R load is larger),
+  +52 % at R = 10 ms, where its per-packet CPU cost is a larger share.  Where that half round
+  trip goes (server, client or handshake) is not measured yet.
+- **HTTP/3 with 0-RTT** (`http3-0rtt`): the loader resumes from a ticket an earlier, untimed
+  visit left and sends the page's request in its first flight; the server (hypercorn, with a
+  single-use ticket store in `docker/webapp.py`) accepts the early data in every load.  Against
+  HTTP/3 without it, it saves 0.99–1.05 R in every row from R = 50 ms (1.06–1.08 R at 10 ms with
+  1 or 10 objects; 0.68 R at 10 ms with 30, where CPU time hides it) — the one round trip the
+  theory says, within ±15 % in 11 of 12 rows.  Its one-object rows miss by HTTP/3's own excess.
+- **At R = 10 ms**, HTTP/2 and TLS with one object run +17–23 %: a few ms of Python per
+  connection on each end is a fifth of a 30 ms load.
 - The ordering the chapter teaches holds in every row with 10 or 30 objects: HTTP/1.0 >
   HTTP/1.1 > parallel connections, HTTP/2 and HTTP/3; with one object HTTP/1.1 and HTTP/2 cost
-  the same 3 R, as the theory says.  TLS 1.3 adds 1.0–1.2 R per connection from R = 50 ms up
-  (1.4–2.5 R at 10 ms, where its CPU time is not small against R).
+  the same 3 R, as the theory says.  TLS 1.3 adds one R per connection.
 """
 
 
 def plot(rows: list[dict]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     ns = sorted({r["objects"] for r in rows})
     fig, axes = plt.subplots(1, len(ns), figsize=(5 * len(ns), 4.2), squeeze=False)

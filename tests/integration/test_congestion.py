@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from netdojo.errors import BuildError, SpecError
+from netdojo.errors import BuildError, NetdojoError, SpecError
+from netdojo.measure import congestion_compare
 from netdojo.net import congestion, failures, lifecycle, netns
 from netdojo.topo import parse_topology
 
@@ -106,3 +107,23 @@ def test_unknown_or_missing_algorithms_are_one_line(clean):
                           "links: [{endpoints: [h1, h2]}]\n")
     with pytest.raises(BuildError, match="'vegas' is not available in this kernel"):
         lifecycle.up(topo, detached=True)
+
+
+def test_measure_compares_algorithms_on_one_path_and_leaves_the_labs_own(lab):
+    """`netdojo measure --congestion`: each algorithm's transfer runs with it (iperf3 -C), the
+    queue a loss-based sender fills shows in the RTT under load, the lab's setting stays."""
+    net = lab(parse_topology("name: cc\nnodes: {h1: {}, h2: {}}\nlinks: [{endpoints: [h1, h2], "
+                             "bw: 20, delay: 10, queue: 400}]\n"))
+    rows = congestion_compare.compare(net, "h1", "h2", ["reno", "bbr"], seconds=3, runs=1)
+    assert [r.algo for r in rows] == ["reno", "bbr"]
+    for r in rows:
+        assert 2 <= r.goodput_mbps <= 21, r  # both move data (Reno's overshoot costs it)
+        assert r.loaded_rtt_ms is not None and r.loaded_rtt_ms >= 19, r
+    reno, bbr = rows
+    # Reno grows its window until the 400-packet queue overflows; BBR keeps it short
+    assert reno.loaded_rtt_ms > 1.5 * bbr.loaded_rtt_ms, rows
+    assert connection(net, "h1", "h2") == ("cubic", "cubic")
+    text = congestion_compare.format_rows(net, "h1", "h2", rows, 3)
+    assert "reno" in text and "RTT loaded" in text and "bottleneck 20" in text
+    with pytest.raises(NetdojoError, match="no vegas2"):
+        congestion_compare.compare(net, "h1", "h2", ["vegas2"], seconds=1, runs=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 from netdojo import session
 from netdojo.cli.common import attach, need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
+from netdojo.measure import congestion_compare
 from netdojo.measure.capture import capture
 from netdojo.measure.http_compare import compare, format_rows, plot
 from netdojo.measure.http_theory import VERSIONS
@@ -22,6 +23,13 @@ def cmd_measure(a: argparse.Namespace) -> int:
     net = attach(a.run, a.src, a.dst)
     if a.http:
         return _measure_http(net, a)
+    if a.congestion:
+        algos = [x.strip() for x in a.congestion.split(",") if x.strip()]
+        print(f"iperf3 {a.src} -> {a.dst}, {a.runs} runs of {a.seconds:g} s per algorithm…",
+              flush=True)
+        rows = congestion_compare.compare(net, a.src, a.dst, algos, a.seconds, a.runs)
+        print(congestion_compare.format_rows(net, a.src, a.dst, rows, a.seconds))
+        return 0
 
     row = measure_pair(net, a.src, a.dst, count=a.count, seconds=a.seconds,
                        trace=a.traceroute)
@@ -111,6 +119,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--tls", action="store_true", help="over TLS 1.3 (--http)")
     s.add_argument("--loads", type=int, default=5, help="loads per version (--http)")
     s.add_argument("--plot", help="with --http: a plot of measured against theory (.png, .svg)")
+    s.add_argument("--congestion", metavar="ALGO[,ALGO…]",
+                   help="compare TCP congestion control algorithms on this path instead "
+                        "(e.g. reno,cubic,bbr): iperf3 -C per run, medians")
+    s.add_argument("--runs", type=int, default=3, help="runs per algorithm (--congestion)")
     s.set_defaults(func=cmd_measure)
 
     s = sub.add_parser("capture", help="capture packets in a node to a pcap: netdojo capture "

@@ -44,8 +44,8 @@ class LabContext:
            input: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run a command in a node (its namespace or its container); never raises on exit code."""
         try:
-            return subprocess.run(self.net.exec_argv(node, argv), capture_output=True, text=True,
-                                  timeout=timeout, input=input)
+            return subprocess.run(self.net.probe_argv(node, argv), capture_output=True,
+                                  text=True, timeout=timeout, input=input)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(argv, 124, "", f"timed out after {timeout:.0f} s")
 

@@ -17,7 +17,11 @@ fits in one packet, the server answers at once, and nothing is lost.  Round trip
 On top of the round trips comes the time to push the bytes through the bottleneck (total
 bytes × 8 / rate) and, for an object larger than TCP's first window, slow start's extra round
 trips: a new connection sends 10 segments in its first round trip (RFC 6928) and doubles each
-round after it.
+round after it.  A window grows only in rounds that fill it (RFC 7661; Linux and aioquic
+alike): the handshake and the HTML round carry a few small packets, so on HTTP/2 and HTTP/3 the
+multiplexed objects start again from 10 segments.  Captured at R = 100 ms with 10 objects of
+10 KB (benchmarks/results/http_versions.md): 10, 20, 40 and 4 segments in four rounds after the
+requests, on TCP and on QUIC — one round more than a window grown by the HTML would need.
 """
 
 from __future__ import annotations
@@ -106,9 +110,9 @@ def expect(version: str, page: Page, tls: str | None = None, parallel: int = 6,
             rtts = 3 + t
         else:
             rtts = 2 if zero_rtt else 3  # QUIC's handshake carries TLS 1.3; 0-RTT skips it
-        # the page's round and the objects' round are in the count; a window that has to
-        # grow past them costs more
-        extra = max(0, slow_start_rounds(page.total_bytes) - 1)
+        # the objects' first round is in the count; the window starts again from 10 segments
+        # for them (the HTML round did not fill it, so it did not grow)
+        extra = slow_start_rounds(n * page.object_bytes)
     else:
         raise ValueError(f"unknown version {version!r} (known: {', '.join(VERSIONS)})")
     return Expectation(version, float(rtts), conns, transfer, float(extra))

@@ -40,9 +40,11 @@ def _listening(ns: str, port: int) -> bool:
 
 
 def iperf(src_ns: str, dst_ns: str, dst_ip: str, seconds: float = 5, port: int = 5201,
-          omit: int = 1, src: str = "", dst: str = "", window: int | None = None) -> IperfResult:
+          omit: int = 1, src: str = "", dst: str = "", window: int | None = None,
+          congestion: str | None = None) -> IperfResult:
     """TCP goodput src → dst.  `omit` drops slow-start seconds, as iperf3 -O does; `window`
-    (bytes) sets both ends' socket buffers, as iperf3 -w does, which caps TCP's window."""
+    (bytes) sets both ends' socket buffers, as iperf3 -w does, which caps TCP's window;
+    `congestion` sets the sender's algorithm for this transfer only (iperf3 -C)."""
     server = netns.popen_in(dst_ns, ["iperf3", "-s", "-1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -54,6 +56,8 @@ def iperf(src_ns: str, dst_ns: str, dst_ip: str, seconds: float = 5, port: int =
         argv = ["iperf3", "-c", dst_ip, "-p", str(port), "-J", "-t", str(seconds), "-O", str(omit)]
         if window:
             argv += ["-w", str(int(window))]
+        if congestion:
+            argv += ["-C", congestion]
         r = netns.run_in(src_ns, argv, timeout=seconds + omit + 30)
         return parse_iperf(r.stdout, src, dst)
     finally:

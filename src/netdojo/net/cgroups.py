@@ -43,6 +43,24 @@ def _write(path: Path, value: str) -> bool:
         return False
 
 
+def procs_files_of(pid: int) -> list[Path]:
+    """The cgroup.procs files of the groups process `pid` is in (pids, memory and cpu on v1;
+    the one group on v2): writing a PID there puts that process beside it."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if not controllers and unified():
+            out.append(ROOT / path.lstrip("/") / "cgroup.procs")
+        for c in ("pids", "memory", "cpu"):
+            if c in controllers.split(",") and (ROOT / c).is_dir():
+                out.append(ROOT / c / path.lstrip("/") / "cgroup.procs")
+    return [p for p in out if p.is_file()]
+
+
 class Group:
     """One cgroup (a folder per controller on v1, one folder on v2)."""
 

@@ -15,7 +15,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from netdojo.errors import BuildError
-from netdojo.net import engine, netns
+from netdojo.net import cgroups, engine, netns
 
 LABEL = "netdojo.run"
 
@@ -147,3 +147,23 @@ def logs(name: str, lines: int) -> str:
 
 def exec_argv(name: str, cmd: list[str], interactive: bool = False) -> list[str]:
     return ["docker", "exec", "-i" + ("t" if interactive else ""), name, *cmd]
+
+
+# a container's environment as its image sets it, for a probe that does not come through the
+# engine (the image is Debian's: nothing else in it)
+PROBE_ENV = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "HOME=/root", "LANG=C.UTF-8"]
+
+
+def probe_argv(name: str, cmd: list[str]) -> list[str]:
+    """A checker's short command in a container without the engine's round trip: `nsenter`
+    into the container's namespaces (mount, UTS, IPC, network, PID), after joining its cgroups
+    so it counts against the container's limits.  6 ms where `docker exec` takes 120 ms of the
+    engine's CPU — the lab checks' probes (dig, curl) are most of a dns grade.  Falls back to
+    `docker exec` when the engine gives no PID (a remote engine, a stopped container)."""
+    pid = engine.pid_of(name)
+    if not pid:
+        return exec_argv(name, cmd)
+    join = "".join(f"echo $$ > '{p}' 2>/dev/null; " for p in cgroups.procs_files_of(pid))
+    return ["sh", "-c", f'{join}exec "$@"', "sh", "nsenter", "-t", str(pid), "-m", "-u", "-i",
+            "-n", "-p", "--", *PROBE_ENV, *cmd]

@@ -56,6 +56,30 @@ class _UnixHTTP(http.client.HTTPConnection):
         self.sock.connect(self.path)
 
 
+def _get(api_path: str) -> tuple[int, bytes] | None:
+    """GET from the engine's API over its local Unix socket; None when it has none."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://") or not os.path.exists(host[len("unix://"):]):
+        return None
+    try:
+        conn = _UnixHTTP(host[len("unix://"):])
+        conn.request("GET", api_path)
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+    except OSError:
+        return None
+    return resp.status, body
+
+
+def pid_of(name: str) -> int | None:
+    """The host PID of a running container's first process (0/None when it is not running)."""
+    got = _get(f"/containers/{urllib.parse.quote(name)}/json")
+    if got is None or got[0] != 200:
+        return None
+    return json.loads(got[1]).get("State", {}).get("Pid") or None
+
+
 def list_labelled(label: str) -> list[tuple[str, dict[str, str]]] | None:
     """(name, labels) of every container with this label filter, read from the engine's API
     over its Unix socket — no SDK import, so `down` and `status` stay quick.  None when the
@@ -63,19 +87,12 @@ def list_labelled(label: str) -> list[tuple[str, dict[str, str]]] | None:
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     if not host.startswith("unix://"):
         return None
-    path = host[len("unix://"):]
-    if not os.path.exists(path):
-        return []
     query = urllib.parse.urlencode({"all": "1", "filters": json.dumps({"label": [label]})})
-    try:
-        conn = _UnixHTTP(path)
-        conn.request("GET", f"/containers/json?{query}")
-        resp = conn.getresponse()
-        body = resp.read()
-        conn.close()
-    except OSError:
+    got = _get(f"/containers/json?{query}")
+    if got is None:
         return []
-    if resp.status != 200:
+    status, body = got
+    if status != 200:
         return None
     return [(c["Names"][0].lstrip("/"), c.get("Labels") or {}) for c in json.loads(body)
             if c.get("Names")]
