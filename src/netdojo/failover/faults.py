@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 
 from netdojo.errors import NetdojoError
-from netdojo.net import containers
+from netdojo.net import containers, failures
 from netdojo.net.network import Network
 
 
@@ -36,8 +36,7 @@ class Faults:
         elif fault == "5xx":
             self._in(node, "echo 5xx > /run/netdojo-fault")
         elif fault == "cut":
-            ns, ifname = self.net.far_end(node)
-            _run(["ip", "-n", ns, "link", "set", "dev", ifname, "down"])
+            failures.set_port(*self.net.far_end(node), "down")
         else:
             raise NetdojoError(f"unknown fault {fault!r}")
 
@@ -51,5 +50,4 @@ class Faults:
         elif fault == "5xx":
             self._in(node, "rm -f /run/netdojo-fault")
         elif fault == "cut":
-            ns, ifname = self.net.far_end(node)
-            _run(["ip", "-n", ns, "link", "set", "dev", ifname, "up"])
+            failures.set_port(*self.net.far_end(node), "up")

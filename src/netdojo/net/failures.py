@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,14 +62,20 @@ def _save(net: Network, names: list[str]) -> None:
     (net.run.dir / STATE).write_text(json.dumps(names))
 
 
+def set_port(ns: str, ifname: str, state: str) -> None:
+    """Pull (`down`) or plug back (`up`) one cable end: the one place netdojo does it, for
+    `netdojo fail` and for the failover's `cut` fault alike.  From the host into the named
+    namespace: a container node's own processes may lack the right to change its links, and
+    this needs no shell inside it."""
+    r = subprocess.run(["ip", "-n", ns, "link", "set", "dev", ifname, state],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise NetdojoError(f"{ns}:{ifname} could not be set {state}: {r.stderr.strip()}")
+
+
 def _set(net: Network, el: Element, state: str) -> None:
     for node, ifname in el.ports:
-        # from the host into the node's named namespace: a container node's own processes
-        # may lack the right to change its links, and this needs no shell inside it
-        r = subprocess.run(["ip", "-n", net.ns(node), "link", "set", "dev", ifname, state],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise NetdojoError(f"{node}:{ifname} could not be set {state}: {r.stderr.strip()}")
+        set_port(net.ns(node), ifname, state)
 
 
 def fail(net: Network, text: str) -> Element:
@@ -89,7 +96,37 @@ def restore(net: Network, text: str) -> Element:
     held = {p for n in names for p in element(net, n).ports}
     _set(net, Element(el.name, tuple(p for p in el.ports if p not in held)), "up")
     reroute(net)
+    _wait_carrier(net, el, held)
     return el
+
+
+def _wait_carrier(net: Network, el: Element, held: set[tuple[str, str]],
+                  deadline_s: float = 5.0) -> None:
+    """Return once every restored link passes packets.  A veth set up drops what it is given
+    until the kernel's link watcher has seen the peer's carrier (up to a second later); a
+    traceroute sent at once lost its first hops (CI, stop 26).  Links whose other end is still
+    failed are not waited for."""
+    ends = [(lk.a.node, lk.a.ifname, lk.b.node, lk.b.ifname) for lk in net.topo.links]
+    ports = {p for a, ai, b, bi in ends if ((a, ai) in el.ports or (b, bi) in el.ports)
+             and (a, ai) not in held and (b, bi) not in held for p in ((a, ai), (b, bi))}
+    stop = time.monotonic() + deadline_s
+    while ports and time.monotonic() < stop:
+        ports = {(node, ifname) for node, ifname in ports if _operstate(net, node, ifname) != "UP"}
+        if ports:
+            time.sleep(0.05)
+    if ports:
+        names = ", ".join(f"{n}:{i}" for n, i in sorted(ports))
+        raise NetdojoError(f"{names} still without carrier {deadline_s:g} s after restore; "
+                           "`netdojo doctor` checks the host")
+
+
+def _operstate(net: Network, node: str, ifname: str) -> str:
+    r = subprocess.run(["ip", "-n", net.ns(node), "-j", "link", "show", "dev", ifname],
+                       capture_output=True, text=True)
+    try:
+        return json.loads(r.stdout)[0].get("operstate", "")
+    except (ValueError, IndexError):
+        return ""
 
 
 def restore_all(net: Network) -> None:
