@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from netdojo.measure.http_explain import explain
 from netdojo.measure.http_theory import Page, expect
 from netdojo.measure.pageload import PageLoad, load_pages
 from netdojo.measure.ping import ping
@@ -27,6 +28,8 @@ class VersionRow:
     request_header_bytes: int
     response_header_bytes: int
     loads: list[PageLoad]
+    chapter_s: float = 0.0  # the chapter's formula alone, before slow start and serialisation
+    why: str = ""  # one sentence: formula, model, measurement (http_explain.py)
 
     @property
     def off(self) -> float:
@@ -51,23 +54,28 @@ def compare(net: Network, src: str, dst: str, versions: list[str], objects: int 
     for v in versions:
         got = load_pages(net, src, url, v, loads=loads, parallel=parallel)
         page = Page(objects, page_bytes=got[0].objects[0]["bytes"], object_bytes=size)
-        theory = expect(v, page, tls="1.3" if tls else None, parallel=parallel,
-                        rate_mbps=rate).seconds(r)
-        rows.append(VersionRow(v, tls, statistics.median(x.total_s for x in got), theory,
-                               got[0].connections, got[0].request_header_bytes,
-                               got[0].response_header_bytes, got))
+        tls_v = "1.3" if tls else None
+        exp = expect(v, page, tls=tls_v, parallel=parallel, rate_mbps=rate)
+        measured = statistics.median(x.total_s for x in got)
+        why = explain(v, exp, page, r, measured, rate, tls_v, parallel)
+        rows.append(VersionRow(v, tls, measured, exp.seconds(r), got[0].connections,
+                               got[0].request_header_bytes, got[0].response_header_bytes, got,
+                               why.chapter_s, why.sentence))
     return r, rows
 
 
 def format_rows(rtt_s: float, rows: list[VersionRow]) -> str:
     lines = [f"RTT {rtt_s * 1000:.1f} ms (median of 10 pings)",
-             f"{'version':18} {'measured s':>10} {'theory s':>9} {'off':>6} {'conns':>5} "
-             f"{'req hdr B':>9} {'resp hdr B':>10}"]
+             f"{'version':18} {'chapter s':>9} {'model s':>8} {'measured s':>10} {'off':>6} "
+             f"{'conns':>5} {'req hdr B':>9} {'resp hdr B':>10}"]
     for x in rows:
         name = x.version + (" TLS" if x.tls else "")
-        lines.append(f"{name:18} {x.measured_s:10.3f} {x.theory_s:9.3f} {x.off:+6.0%} "
-                     f"{x.connections:5d} {x.request_header_bytes:9d} "
+        lines.append(f"{name:18} {x.chapter_s:9.3f} {x.theory_s:8.3f} {x.measured_s:10.3f} "
+                     f"{x.off:+6.0%} {x.connections:5d} {x.request_header_bytes:9d} "
                      f"{x.response_header_bytes:10d}")
+    lines.append("chapter: the formula's round trips × RTT; model: plus slow start and the bytes "
+                 "at the path's rate; off: measured against the model")
+    lines += ["", "Why each differs:"] + [f"- {x.why}" for x in rows if x.why]
     return "\n".join(lines)
 
 
