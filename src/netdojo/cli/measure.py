@@ -7,7 +7,6 @@ import json
 import signal
 from pathlib import Path
 
-from netdojo import session
 from netdojo.cli.common import attach, need_root, tear_down_on_signals
 from netdojo.errors import NetdojoError
 from netdojo.measure import congestion_compare
@@ -16,6 +15,7 @@ from netdojo.measure.http_compare import compare, format_rows, plot
 from netdojo.measure.http_theory import VERSIONS
 from netdojo.measure.report import default_pairs, measure_pair, print_table
 from netdojo.net.network import Network
+from netdojo.session import Session
 from netdojo.topo.resolve import resolve
 
 
@@ -82,7 +82,8 @@ def cmd_verify(a: argparse.Namespace) -> int:
     topo = resolve(a.topology)
 
     tear_down_on_signals()
-    net = session.up(topo, a.shaper)
+    lab = Session.start(topo, a.shaper)
+    net = lab.net
     try:
         print(f"run {net.run.id}: {topo.name} up — shaper {net.run.shaper}; measuring…",
               flush=True)
@@ -99,7 +100,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
         return 0 if all(r.ok for r in rows) else 3
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        net.run.teardown()
+        lab.teardown()
         print(f"run {net.run.id}: down")
 
 

@@ -10,10 +10,10 @@ import sys
 import time
 from dataclasses import asdict
 
-from netdojo import session
 from netdojo.cli.common import attach, need_root, tear_down_on_signals
 from netdojo.cli.shell import shell_until_exit  # at import: no gap before its try
 from netdojo.net import failures, lifecycle, runs
+from netdojo.session import Session
 from netdojo.topo.addressing import plan_addresses
 from netdojo.topo.resolve import resolve
 
@@ -36,8 +36,9 @@ def cmd_up(a: argparse.Namespace) -> int:
     topo = resolve(a.topology)
     tear_down_on_signals()
     t0 = time.monotonic()
-    net = session.up(topo, a.shaper, detached=a.detach, log=lambda m: print(m, flush=True),
-                     builder=a.builder)
+    lab = Session.start(topo, a.shaper, builder=a.builder, detached=a.detach,
+                        log=lambda m: print(m, flush=True))
+    net = lab.net
     took = time.monotonic() - t0
 
     def banner() -> None:
@@ -45,7 +46,7 @@ def cmd_up(a: argparse.Namespace) -> int:
               f"{len(topo.links)} links, shaper {net.run.shaper}, builder {net.run.builder}",
               flush=True)
 
-    return shell_until_exit(net, a.detach, net.run.teardown, banner)
+    return shell_until_exit(net, a.detach, lab.teardown, banner)
 
 
 def cmd_down(a: argparse.Namespace) -> int:

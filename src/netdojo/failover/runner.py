@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-from netdojo import session
 from netdojo.errors import NetdojoError, SpecError
 from netdojo.failover import report
 from netdojo.failover.analysis import VariantResult, analyse
@@ -21,6 +20,7 @@ from netdojo.failover.scenario import Scenario
 from netdojo.failover.variants import settings_for
 from netdojo.net import congestion
 from netdojo.net.network import Network
+from netdojo.session import Session
 from netdojo.topo.resolve import resolve
 
 LOG = "/tmp/netdojo-requests.jsonl"
@@ -52,7 +52,8 @@ def run(sc: Scenario, out_dir: Path, shaper: str = "auto", log=print) -> list[Va
     topo = resolve(sc.topology)
     check_against(sc, topo)  # before anything is built
     t_up = time.monotonic()
-    net = session.up(topo, shaper)
+    lab = Session.start(topo, shaper)  # owns the run: torn down below, on failure too
+    net = lab.net
     results, logs = [], {}
     try:
         # what the report states it ran on, TCP's algorithm read from the kernel's route
@@ -68,7 +69,7 @@ def run(sc: Scenario, out_dir: Path, shaper: str = "auto", log=print) -> list[Va
             logs[variant] = (t0, records)
             log(f"[{variant}] {res.requests} requests, {res.failed} failed")
     finally:
-        net.run.teardown()
+        lab.teardown()
         log(f"run {net.run.id}: down")
     paths = report.write(out_dir, sc, results, logs, machine)
     print_summary(results, log)

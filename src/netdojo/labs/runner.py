@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netdojo import session
 from netdojo.errors import NetdojoError, SpecError
 from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, load_checks, run_check
 from netdojo.labs.context import LabContext
@@ -20,6 +19,7 @@ from netdojo.labs.submission import StudentFile, Submission, decode, parse_file,
 from netdojo.labs.values import environment, shown, values_for
 from netdojo.net.sandbox import Sandbox
 from netdojo.services.install import replace_files
+from netdojo.session import Session
 from netdojo.topo.loader import parse_topology
 from netdojo.topo.model import Topology
 from netdojo.topo.spec import read_text
@@ -101,6 +101,7 @@ class LabSession:
         self.checks: ChecksModule = load_checks(lab.dir / "checks.py", lab.id)
         self.submission: Submission = read_submission(lab, folder, list(self.topo.nodes))
         self.shaper, self.detached = shaper, detached
+        self.session: Session | None = None
         self.net = None
         self.ctx: LabContext | None = None
         self.timings: dict[str, float] = {}
@@ -111,8 +112,9 @@ class LabSession:
         t0 = time.monotonic()
         self.log(f"building {self.lab.id} for student {self.student} "
                  f"({len(self.topo.nodes)} nodes, TCP congestion control {self.congestion})…")
-        self.net = session.up(self.topo, self.shaper, detached=self.detached,
-                              log=lambda m: self.log(f"  {m}"))
+        self.session = Session.start(self.topo, self.shaper, detached=self.detached,
+                                     log=lambda m: self.log(f"  {m}"))
+        self.net = self.session.net
         try:
             self.ctx = LabContext(self.lab, self.student, self.params, self.net,
                                   self.submission, self.log)
@@ -130,8 +132,8 @@ class LabSession:
             raise
 
     def down(self) -> None:
-        if self.net is not None:
-            self.net.run.teardown()
+        if self.session is not None:
+            self.session.teardown()
 
     # ----- the student's files ----------------------------------------------------------------
     def apply(self) -> None:
