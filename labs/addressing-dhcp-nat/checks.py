@@ -152,21 +152,41 @@ def broadcast(ctx):
     return partial(good, 3, "; ".join(notes))
 
 
-@check(points=1, title="classful: your block's class and that class's default mask",
+def classful_unused(params: dict) -> int:
+    """Host addresses the block's classful network holds beyond what the three LANs use (every
+    host, and r1 on each LAN): the waste CIDR was made to end."""
+    _, mask = classful_of(block(params))
+    hosts = 2 ** (32 - ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen) - 2
+    return hosts - sum(int(params[k]) + 1 for k in ("need_a", "need_b", "need_c"))
+
+
+@check(points=1, title="classful: your block's class, its default mask, and the addresses it "
+                       "would leave unused",
        hint="Class A starts with 0–127, B with 128–191, C with 192–223; their default masks are "
-            "/8, /16, /24.", needs=["answers.yaml"])
+            "/8, /16, /24.  Unused: that network's host addresses minus every host of your "
+            "three LANs and r1 on each.", needs=["answers.yaml"])
 def classful(ctx):
     c = ctx.answers().get("classful")
-    if not isinstance(c, dict) or not c.get("class") or not c.get("default_mask"):
-        raise CheckFailure("answers.yaml: classful: {class: …, default_mask: …} — fill it in")
+    if not isinstance(c, dict) or not c.get("class") or not c.get("default_mask") \
+            or c.get("unused_hosts") in (None, ""):
+        raise CheckFailure("answers.yaml: classful: {class: …, default_mask: …, unused_hosts: …}"
+                           " — fill it in")
     blk = block(ctx.params)
     cls, mask = classful_of(blk)
     bits = str(ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen)
     ok_class = str(c["class"]).strip().upper() == cls
     ok_mask = str(c["default_mask"]).strip() in (mask, "/" + bits, bits)
-    return partial(ok_class + ok_mask, 2,
-                   f"{blk.network_address}: class {c['class']}, mask {c['default_mask']}"
-                   + ("" if ok_class and ok_mask else " — look at the first octet"))
+    unused = classful_unused(ctx.params)
+    ok_unused = str(c["unused_hosts"]).strip().replace(",", "") == str(unused)
+    said = f"{blk.network_address}: class {c['class']}, mask {c['default_mask']}, unused " \
+           f"{c['unused_hosts']}"
+    # one point for the three together: the class alone is one of three letters, right for a
+    # third of the class without looking; the count is the student's own (issue 17.4)
+    if ok_class and ok_mask and ok_unused:
+        return passed(said)
+    hint = "look at the first octet" if not (ok_class and ok_mask) else \
+        "count the classful network's hosts, then take away each LAN's hosts and r1"
+    return failed(f"{said} — {hint}")
 
 
 # ----- part 2: DHCP ------------------------------------------------------------------------------

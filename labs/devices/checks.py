@@ -41,6 +41,11 @@ def setup(ctx):
     ctx.sh("y1", ["ip", "route", "replace", "default", "via", str(gy)])
     for h in ("x1", "x2"):
         ctx.sh(h, ["ip", "route", "replace", "default", "via", str(gx)])
+    # each far host starts its replies at its own TTL (the node's namespace only)
+    for h in ("sb", "p2", "fa", "y1"):
+        r = ctx.sh(h, ["sysctl", "-qw", f"net.ipv4.ip_default_ttl={ctx.params[f'ttl_{h}']}"])
+        if r.returncode != 0:
+            raise CheckFailure(f"{h}: ip_default_ttl: {r.stderr.strip()}")
 
 
 def y1_address(ctx) -> str:
@@ -121,22 +126,32 @@ def mac_table(ctx):
                              f"sa {said['sa']}, sb {said['sb']}")
 
 
-@check(points=1, title="a frame for an unknown MAC is flooded to every port", hidden=True,
-       hint="A switch that has not learned a destination sends the frame out of every port.",
-       needs=["answers.yaml"])
+def _sw_ports(ctx) -> set[str]:
+    """The ports of sw's bridge, as `bridge link` lists them in sw."""
+    out = ctx.sh("sw", ["bridge", "link", "show"]).stdout
+    return {m.group(1) for m in re.finditer(r"^\d+: (\S+?)(?:@\S+)?: .*master br0", out, re.M)}
+
+
+@check(points=1, title="a frame for an unknown MAC is flooded: out of which ports", hidden=True,
+       hint="A switch that has not learned a destination sends the frame out of every port but "
+            "the one it came in on; `sw bridge link` lists sw's ports.", needs=["answers.yaml"])
 def flooding(ctx):
-    said = ctx.answers().get("unknown_flooded")
-    if not isinstance(said, bool):
-        raise CheckFailure("answers.yaml: unknown_flooded must be true or false")
+    said = ctx.answers().get("unknown_sent_to")
+    if not isinstance(said, list) or not said:
+        raise CheckFailure("answers.yaml: unknown_sent_to: [PORT, …] — fill it in")
+    said_ports = {str(p).strip() for p in said}
     # sa sends to an address whose MAC no port ever used: the switch cannot know where it is
     ghost = str(ctx.net.addr.segment_of[("sa", "eth0")].subnet.network_address + 200)
     ctx.sh("sa", ["ip", "neigh", "replace", ghost, "lladdr", UNKNOWN_MAC, "dev", "eth0",
                   "nud", "permanent"])
     seen = _count_icmp(ctx, "sc", "sa", ghost, count=3, bpf=f"icmp and ether dst {UNKNOWN_MAC}")
-    flooded = seen > 0
-    return (passed if said == flooded else failed)(
-        f"sc captured {seen} of 3 frames sent to {UNKNOWN_MAC}: "
-        + ("flooded" if flooded else "not flooded"))
+    came_in = next(lk.endpoint("sw").ifname for lk in ctx.net.topo.links
+                   if {lk.a.node, lk.b.node} == {"sa", "sw"})
+    real = _sw_ports(ctx) - {came_in} if seen else set()
+    msg = (f"sc captured {seen} of 3 frames sent to {UNKNOWN_MAC}: "
+           + (f"flooded out of {', '.join(sorted(real))} (in on {came_in})" if seen
+              else "not flooded") + f"; you said {', '.join(sorted(said_ports))}")
+    return (passed if said_ports == real else failed)(msg)
 
 
 def _ttl(ctx, src: str, dst_ip: str) -> int | None:
@@ -162,18 +177,21 @@ def ttl(ctx):
                                                     for k in keys))
 
 
-@check(points=1, title="the NIC: what the kernel says drives a lab host's eth0",
-       hint="`ha ethtool -i eth0` (driver) and `ha ethtool eth0` (speed): a virtual NIC.",
-       needs=["answers.yaml"])
+@check(points=1, title="the NIC: what drives a lab host's eth0, and the address it was given",
+       hint="`ha ethtool -i eth0` (driver) and `ha ip link show eth0` (link/ether: the MAC): a "
+            "virtual NIC.", needs=["answers.yaml"])
 def nic(ctx):
     said = str(ctx.answers().get("nic_driver") or "").strip().lower()
-    if not said:
-        raise CheckFailure("answers.yaml: nic_driver — fill it in")
+    said_mac = str(ctx.answers().get("nic_mac") or "").strip().lower().replace("-", ":")
+    if not said or not said_mac:
+        raise CheckFailure("answers.yaml: nic_driver and nic_mac — fill them in")
     out = ctx.sh("ha", ["ethtool", "-i", "eth0"]).stdout
     m = re.search(r"^driver: (\S+)", out, flags=re.M)
     real = m.group(1) if m else "?"
-    return (passed if said == real else failed)(f"ethtool -i eth0 on ha: driver {real} "
-                                                f"(you {said})")
+    mac = _mac(ctx, "ha").lower()
+    # the point for both: the driver is the same word for every student, the MAC is ha's own
+    return (passed if said == real and said_mac == mac else failed)(
+        f"ethtool -i eth0 on ha: driver {real} (you {said}); its MAC {mac} (you {said_mac})")
 
 
 def _whoami(ctx, lb: str, path: str, n: int = 6) -> list[str]:

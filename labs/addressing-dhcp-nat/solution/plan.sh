@@ -20,5 +20,8 @@ for lan, need in sorted(needs.items(), key=lambda kv: -kv[1]):
 # the first octet gives the class: 0-127 A (/8), 128-191 B (/16), 192-223 C (/24)
 first = int(str(block.network_address).split(".")[0])
 cls, mask = ("A", "255.0.0.0") if first < 128 else ("B", "255.255.0.0") if first < 192 else ("C", "255.255.255.0")
-print(f"classful: {{class: {cls}, default_mask: {mask}}}")
+# the classful network's host addresses, less every host of the three LANs and r1 on each
+hosts = 2 ** (32 - ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen) - 2
+unused = hosts - sum(need + 1 for need in needs.values())
+print(f"classful: {{class: {cls}, default_mask: {mask}, unused_hosts: {unused}}}")
 PY

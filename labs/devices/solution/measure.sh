@@ -43,7 +43,11 @@ ghost = sa_ip.rsplit(".", 1)[0] + ".200"
 nd("sa", "ip", "neigh", "replace", ghost, "lladdr", "02:00:00:00:00:42", "dev", "eth0",
    "nud", "permanent")
 seen = count("sc", "sa", ghost, 3, "icmp and ether dst 02:00:00:00:00:42")
-print(f"unknown_flooded: {'true' if seen else 'false'}")
+# flooded: out of every port of sw's bridge but the one sa's frames come in on
+sw_ports = re.findall(r"^\d+: (\S+?)(?:@\S+)?: .*master br0", nd("sw", "bridge", "link", "show"),
+                      re.M)
+out = sorted(p for p in sw_ports if p != ports["sa"]) if seen else []
+print(f"unknown_sent_to: [{', '.join(out)}]")
 
 def ttl(src, dst_ip):
     return int(re.search(r"ttl=(\d+)", nd(src, "ping", "-c", "1", "-W", "2", dst_ip)).group(1))
@@ -53,6 +57,7 @@ print("ttl: {same_lan: %d, bridged: %d, routed: %d, l3_switched: %d}" % (
     ttl("sa", ip("sb")), ttl("p1", ip("p2")), ttl("sa", ip("fa")), ttl("x1", y1)))
 driver = re.search(r"^driver: (\S+)", nd("ha", "ethtool", "-i", "eth0"), re.M).group(1)
 print(f"nic_driver: {driver}")
+print(f"nic_mac: '{nd('ha', 'cat', '/sys/class/net/eth0/address').strip()}'")
 
 def fails(lb, n=10):
     codes = [subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "3", "-w", "%{http_code}",
