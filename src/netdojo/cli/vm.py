@@ -8,6 +8,7 @@ import os
 import sys
 
 from netdojo.errors import NetdojoError
+from netdojo.vm import hostos
 from netdojo.vm.image import build
 from netdojo.vm.qemu import WEB_PORT, down, status, up
 from netdojo.vm.remote import Target, run_netdojo
@@ -19,6 +20,10 @@ def _mb(n: int) -> str:
 
 
 def cmd_build(a: argparse.Namespace) -> int:
+    if hostos.system() != "Linux":
+        raise NetdojoError("the VM image is built on Linux (mmdebstrap, as root): build it there "
+                           "or in the netdojo container, copy its folder here, and give it "
+                           "with --dir")
     vm = VmDir.at(a.dir)
     res = build(vm, log=lambda m: print(m, flush=True), with_images=not a.no_images,
                 rebuild=a.rebuild)
@@ -131,7 +136,8 @@ def add_parsers(sub) -> None:
     _where(s)
     s.add_argument("--memory", type=int, default=2048, metavar="MB")
     s.add_argument("--cpus", type=int, default=2)
-    s.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
+    s.add_argument("--accel", choices=["auto", "kvm", "hvf", "whpx", "tcg"], default="auto",
+                   help="auto: KVM on Linux, HVF on macOS, else TCG (whpx: Windows, if turned on)")
     s.add_argument("--fresh", action="store_true", help="start from the image as built")
     s.add_argument("--boot", choices=["kernel", "disk"], default="kernel",
                    help="kernel: QEMU loads the image's kernel (fast); disk: through the "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import threading
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
-from netdojo.vm import keys
+from netdojo.vm import hostos, keys
 from netdojo.vm.bootdisk import KERNEL_ARGS, ROOT_LABEL
 from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT
 from netdojo.vm.remote import Target
@@ -47,13 +46,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _alive(pid: int, disk: Path) -> bool:
-    """The recorded pid is still our QEMU (not a recycled pid of something else)."""
-    try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return bool(cmd) and b"qemu-system" in cmd[0] and any(str(disk).encode() in c for c in cmd)
+def _alive(pid: int, disk: Path, qmp_port: int | None = None) -> bool:
+    """The recorded pid is still our QEMU (hostos.alive: /proc on Linux, QMP elsewhere)."""
+    return hostos.alive(pid, str(disk), qmp_port)
 
 
 def status(vm: VmDir) -> dict | None:
@@ -61,7 +56,7 @@ def status(vm: VmDir) -> dict | None:
     st = vm.running()
     if st is None:
         return None
-    if _alive(st["pid"], vm.overlay):
+    if _alive(st["pid"], vm.overlay, st.get("qmp_port")):
         return st
     vm.running_file.unlink(missing_ok=True)
     return None
@@ -71,8 +66,9 @@ WEB_PORT = 8765  # `netdojo web` in the guest; the host reaches it on 127.0.0.1:
 
 
 def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
-          boot: str = "kernel", web_port: int | None = None) -> list[str]:
-    argv = ["qemu-system-x86_64", "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
+          boot: str = "kernel", web_port: int | None = None,
+          qmp_port: int | None = None) -> list[str]:
+    argv = [hostos.qemu_binary(), "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
             "-m", str(memory_mb), "-smp", str(cpus)]
     if boot == "kernel":  # the disk's GRUB otherwise ("disk"), as another hypervisor boots it
         argv += ["-kernel", str(vm.kernel), "-initrd", str(vm.initrd), "-append",
@@ -81,35 +77,27 @@ def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22"
             + (f",hostfwd=tcp:127.0.0.1:{web_port}-:{WEB_PORT}" if web_port else ""),
             "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
-            "-display", "none", "-serial", f"file:{vm.console}", "-monitor", "none",
-            "-daemonize", "-pidfile", str(vm.dir / "qemu.pid")]
-    if accel == "kvm":
-        argv += ["-accel", "kvm", "-cpu", "host"]
-    else:
-        argv += ["-accel", "tcg,thread=multi", "-cpu", "max"]
-    return argv
+            "-display", "none", "-serial", f"file:{vm.console}", "-monitor", "none"]
+    if qmp_port:  # how the host finds and ends QEMU where there is no /proc (hostos.py)
+        argv += hostos.qmp_args(qmp_port)
+    return argv + hostos.accel_args(accel)
 
 
 def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
-           boot: str = "kernel", web_port: int | None = None) -> int:
+           boot: str = "kernel", web_port: int | None = None,
+           qmp_port: int | None = None) -> int:
     vm.console.write_text("")
-    (vm.dir / "qemu.pid").unlink(missing_ok=True)
-    r = subprocess.run(_argv(vm, accel, port, memory_mb, cpus, boot, web_port),
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise NetdojoError(f"qemu ({accel}) did not start: {r.stderr.strip()[-800:]}")
-    return int((vm.dir / "qemu.pid").read_text())
+    try:
+        return hostos.start_detached(_argv(vm, accel, port, memory_mb, cpus, boot, web_port,
+                                           qmp_port), vm.dir / "qemu.pid")
+    except NetdojoError as e:
+        raise NetdojoError(f"qemu ({accel}): {e}") from None
+    except FileNotFoundError:
+        raise NetdojoError(f"no QEMU on this host: {hostos.install_hint()}") from None
 
 
-def _stop(pid: int, disk: Path, grace: float = 10.0) -> None:
-    if not _alive(pid, disk):
-        return
-    os.kill(pid, signal.SIGTERM)  # QEMU exits at once on SIGTERM (the guest just stops)
-    deadline = time.monotonic() + grace
-    while _alive(pid, disk) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(pid, disk):
-        os.kill(pid, signal.SIGKILL)
+def _stop(pid: int, disk: Path, qmp_port: int | None = None, grace: float = 10.0) -> None:
+    hostos.stop(pid, str(disk), qmp_port, grace)
 
 
 def _reached_userspace(vm: VmDir) -> bool:
@@ -122,6 +110,13 @@ def _reached_userspace(vm: VmDir) -> bool:
 def _choose_accel(vm: VmDir, accel: str, log) -> str:
     if accel != "auto":
         return accel
+    native, why = hostos.native_accel()
+    if native != "kvm":  # macOS, Windows: no /dev/kvm to probe
+        if native is None:
+            log(f"no hardware accelerator ({why}): booting under TCG, QEMU's software CPU")
+            return "tcg"
+        log(f"accelerator: {why}")
+        return native
     broken = vm.dir / "kvm-broken"
     ok, why = kvm_usable()
     if not ok:
@@ -150,13 +145,13 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             raise NetdojoError(f"qemu-img create: {r.stderr.strip()}")
     chosen = _choose_accel(vm, accel, log)
     t0 = time.monotonic()
-    port, web_port = _free_port(), _free_port()
-    while web_port == port:
-        web_port = _free_port()
+    port, web_port, qmp_port = _free_port(), _free_port(), _free_port()
+    while len({port, web_port, qmp_port}) < 3:
+        web_port, qmp_port = _free_port(), _free_port()
     if chosen == "kvm" and accel == "auto":
         why = None
         try:
-            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port, qmp_port)
         except NetdojoError as e:
             why = f"QEMU refused KVM here: {str(e).splitlines()[0][:160]}"
         if why is None:
@@ -164,7 +159,7 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             while not _reached_userspace(vm) and time.monotonic() < deadline:
                 time.sleep(0.25)
             if not _reached_userspace(vm):
-                _stop(pid, vm.overlay)
+                _stop(pid, vm.overlay, qmp_port)
                 tail = (vm.console.read_text(errors="replace").strip().splitlines()[-1:]
                         or ["nothing"])
                 why = (f"a KVM guest showed no userspace in {KVM_PROBE_S:.0f} s; its console "
@@ -174,10 +169,11 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
             log(f"{why}. Booting under TCG instead (several times slower); this host is "
                 "remembered as KVM-broken")
             chosen, t0, port = "tcg", time.monotonic(), _free_port()
-            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
+            pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port, qmp_port)
     else:
-        pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port)
-    st = {"pid": pid, "port": port, "web_port": web_port, "accel": chosen, "started": time.time(),
+        pid = _start(vm, chosen, port, memory_mb, cpus, boot, web_port, qmp_port)
+    st = {"pid": pid, "port": port, "web_port": web_port, "qmp_port": qmp_port, "accel": chosen,
+          "started": time.time(),
           "memory_mb": memory_mb, "cpus": cpus, "boot": boot}
     vm.running_file.write_text(json.dumps(st))
     host = keys.KeyPair(vm.host_key)
@@ -186,9 +182,9 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
 
     try:
         Target.vm(vm).wait(SSH_DEADLINE_KVM_S if chosen == "kvm" else SSH_DEADLINE_TCG_S,
-                           alive=lambda: _alive(pid, vm.overlay))
+                           alive=lambda: _alive(pid, vm.overlay, qmp_port))
     except BaseException:
-        _stop(pid, vm.overlay)
+        _stop(pid, vm.overlay, qmp_port)
         vm.running_file.unlink(missing_ok=True)
         raise
     st["boot_s"] = round(time.monotonic() - t0, 1)
@@ -240,16 +236,16 @@ def down(vm: VmDir) -> str:
     st = vm.running()
     if st is None:
         return "vm: not running"
-    pid = st["pid"]
-    if _alive(pid, vm.overlay):
+    pid, qmp_port = st["pid"], st.get("qmp_port")
+    if _alive(pid, vm.overlay, qmp_port):
         try:  # a clean shutdown keeps the overlay's filesystem consistent
             Target.vm(vm).exec("systemctl poweroff", timeout=10)
         except (NetdojoError, OSError):
             pass
         deadline = time.monotonic() + 60
-        while _alive(pid, vm.overlay) and time.monotonic() < deadline:
+        while _alive(pid, vm.overlay, qmp_port) and time.monotonic() < deadline:
             time.sleep(0.25)
-        _stop(pid, vm.overlay)
+        _stop(pid, vm.overlay, qmp_port)
     vm.running_file.unlink(missing_ok=True)
     (vm.dir / "qemu.pid").unlink(missing_ok=True)
     return f"vm: down (QEMU pid {pid} ended)"
