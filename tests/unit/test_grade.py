@@ -19,8 +19,8 @@ import pytest
 from netdojo.errors import NetdojoError
 from netdojo.grade import exports
 from netdojo.grade.gradebook import Gradebook
-from netdojo.grade.grader import in_shard, parse_shard
 from netdojo.grade.intake import discover, read_roster, take
+from netdojo.grade.job import in_shard, parse_shard
 from netdojo.labs.catalog import find_lab
 
 LAB = find_lab("arp-routing")
@@ -260,7 +260,7 @@ def test_the_gradescope_zip_holds_the_scripts_netdojo_and_the_lab(tmp_path):
 
 
 def test_checks_the_reference_solution_missed_become_errors_to_regrade(tmp_path):
-    from netdojo.grade.grader import _mark_unstable
+    from netdojo.grade.calibration import mark_unstable as _mark_unstable
 
     rep = _report(1.0)  # a: 1/2, h: 0/1
     assert _mark_unstable(rep, {"a"})
@@ -276,7 +276,7 @@ def test_checks_the_reference_solution_missed_become_errors_to_regrade(tmp_path)
 
 
 def test_the_progress_line_says_done_total_current_and_time_left():
-    from netdojo.grade.grader import progress_line
+    from netdojo.grade.job import progress_line
 
     line = progress_line(5, 20, "alice", "8/10", 31.4, 100.0, ["bob", "carol"])
     # 100 s for 5 done: 20 s each, 15 to go
