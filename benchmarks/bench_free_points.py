@@ -19,6 +19,7 @@ import platform
 import time
 from pathlib import Path
 
+from netdojo.interrupts import tear_down_on_signals
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.fingerprint import checks_hash
 from netdojo.labs.freepoints import example_sheets, measure
@@ -68,6 +69,9 @@ def markdown(doc: dict) -> str:
 
 
 def main() -> None:
+    # Ctrl-C and SIGTERM tear the live runs down, even when started from a script in the
+    # background (which inherits SIGINT ignored)
+    tear_down_on_signals()
     ap = argparse.ArgumentParser()
     ap.add_argument("--labs", nargs="*", help="only these labs (default: every lab)")
     ap.add_argument("--students", type=int, default=20)
@@ -81,13 +85,16 @@ def main() -> None:
             continue
         print(f"{lab_id}…", flush=True)
         done[lab_id] = one(lab_id, a.students)
+        _write(path, done)  # after each lab: an interrupted run keeps the labs it finished
+    print((OUT / "free_points.md").read_text())
+
+
+def _write(path: Path, done: dict[str, dict]) -> None:
     doc = {"machine": f"{platform.node()} {platform.release()}, {os.cpu_count()} CPUs",
            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "labs": [done[k] for k in sorted(done)]}
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n")
     (OUT / "free_points.md").write_text(markdown(doc))
-    print((OUT / "free_points.md").read_text())
-
 
 if __name__ == "__main__":
     main()

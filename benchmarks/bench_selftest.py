@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
+from netdojo.interrupts import tear_down_on_signals
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.checks import load_checks
 from netdojo.labs.fingerprint import checks_hash
@@ -58,6 +59,9 @@ def markdown(doc: dict) -> str:
 
 
 def main() -> None:
+    # Ctrl-C and SIGTERM tear the live runs down, even when started from a script in the
+    # background (which inherits SIGINT ignored)
+    tear_down_on_signals()
     ap = argparse.ArgumentParser()
     ap.add_argument("--labs", nargs="*", help="only these labs (default: every lab)")
     ap.add_argument("--student", default="alice")

@@ -116,48 +116,70 @@ def _flags(ctx, server: str) -> set[str]:
     return set(m.group(1).split()) if m else set()
 
 
-@check(points=1, title="aa: which server's answer is authoritative",
-       hint="`pc dig @ns1 www.YOURDOMAIN` and `pc dig @res www.YOURDOMAIN`: read the flags line.",
+def _answer_ttl(ctx, server: str) -> int | None:
+    """The TTL of www's A record in `server`'s answer section."""
+    out = _dig(ctx, server, _www(ctx), "A", "+noall", "+answer", short=False)
+    m = re.search(rf"^{re.escape(_www(ctx))}\.\s+(\d+)\s+IN\s+A\s", out, re.M)
+    return int(m.group(1)) if m else None
+
+
+@check(points=1, title="aa: which server's answer is authoritative, and the TTL it gives",
+       hint="`pc dig @ns1 www.YOURDOMAIN` and `pc dig @res www.YOURDOMAIN`: read the flags line, "
+            "and the TTL (the number after the name) in ns1's answer section.",
        needs=["answers.yaml"])
 def aa(ctx):
     block = ctx.answers().get("aa")
     if not isinstance(block, dict) or not all(isinstance(block.get(k), bool)
-                                              for k in ("ns1", "res")):
-        raise CheckFailure("answers.yaml: aa needs ns1: true/false and res: true/false — "
-                           "fill it in")
+                                              for k in ("ns1", "res")) \
+            or isinstance(block.get("ns1_ttl"), bool) or not isinstance(block.get("ns1_ttl"), int):
+        raise CheckFailure("answers.yaml: aa needs ns1: true/false, res: true/false and "
+                           "ns1_ttl: a number — fill it in")
     real = {s: "aa" in _flags(ctx, s) for s in ("ns1", "res")}
-    right = sum(bool(block[s]) == real[s] for s in real)
-    return partial(right, 2, f"the checker's dig: ns1 aa={real['ns1']}, res aa={real['res']}; "
-                             f"you said ns1 {block['ns1']}, res {block['res']}")
+    ttl, want = _answer_ttl(ctx, "ns1"), int(ctx.params["www_ttl"])
+    # one point for the three: the flags are the same for every student; the TTL ns1 gives is
+    # the student's own (www_ttl, written in their zone), and only an authoritative server
+    # gives it unchanged
+    right = all(bool(block[s]) == real[s] for s in real) and block["ns1_ttl"] == ttl == want
+    msg = (f"the checker's dig: ns1 aa={real['ns1']} TTL {ttl}, res aa={real['res']}; you said "
+           f"ns1 {block['ns1']} TTL {block['ns1_ttl']}, res {block['res']}")
+    if ttl != want:
+        msg += f" — your zone should give www a TTL of {want} (your www_ttl)"
+    return (passed if right else failed)(msg)
 
 
-def _trace(ctx) -> list[str]:
-    """Who answered each step of `dig +trace www` (the root's hints come from the resolver)."""
+def _trace(ctx) -> list[tuple[str, str]]:
+    """Who answered each step of `dig +trace www`, as (name, address) (the root's hints come
+    from the resolver)."""
     def run():
         out = ctx.sh("pc", ["dig", "+trace", "+time=2", "+tries=2", _www(ctx)], timeout=30).stdout
         names = {ctx.ip(n): n for n in ctx.net.topo.nodes
                  if ctx.net.addr.primary_ip(n) is not None}
-        steps = []
+        steps: list[tuple[str, str]] = []
         for ip in re.findall(r";; Received \d+ bytes from ([\d.]+)#53", out):
-            if names.get(ip, ip) not in steps[-1:]:
-                steps.append(names.get(ip, ip))
+            if names.get(ip, ip) not in [n for n, _ in steps[-1:]]:
+                steps.append((names.get(ip, ip), ip))
         return steps
     return ctx.once("trace", run)
 
 
 @check(points=2, title="the resolution path: who answers, in order, from the root down",
        hint="`pc dig +trace www.YOURDOMAIN`: each block ends with `Received … from ADDRESS`; "
-            "name the server at each address (`pc getent hosts root ns1 res`).",
-       needs=["answers.yaml"])
+            "write the addresses in order and name the server at each (`pc getent hosts root "
+            "ns1 res`).", needs=["answers.yaml"])
 def resolution_path(ctx):
     got = ctx.answers().get("resolution_path")
-    if not isinstance(got, list) or not got:
-        raise CheckFailure("answers.yaml: resolution_path: [server, server, …] — fill it in")
-    got = [str(x).strip() for x in got]
+    addrs = ctx.answers().get("resolution_addresses")
+    if not isinstance(got, list) or not got or not isinstance(addrs, list) or not addrs:
+        raise CheckFailure("answers.yaml: resolution_path: [server, …] and "
+                           "resolution_addresses: [address, …] — fill them in")
+    got, addrs = [str(x).strip() for x in got], [str(x).strip() for x in addrs]
     real = _trace(ctx)
-    if got == real:
-        return passed(" → ".join(real))
-    return failed(f"you: {' → '.join(got)}; the checker's dig +trace: {' → '.join(real)}")
+    names, ips = [n for n, _ in real], [ip for _, ip in real]
+    # the names are the same for the class; the addresses the student read are their own
+    if got == names and addrs == ips:
+        return passed(" → ".join(f"{n} ({ip})" for n, ip in real))
+    return failed(f"you: {' → '.join(got)} at {', '.join(addrs)}; the checker's dig +trace: "
+                  + " → ".join(f"{n} ({ip})" for n, ip in real))
 
 
 def _hop_names(ctx) -> list[str]:

@@ -5,16 +5,20 @@
 set -eu
 www="www.$LAB_DOMAIN"
 flag() { dig +time=2 "@$(getent hosts "$1" | cut -d' ' -f1)" "$www" | grep -q '^;; flags:.* aa' && echo true || echo false; }
-echo "aa: {ns1: $(flag ns1), res: $(flag res)}"
+# the TTL ns1 gives www: the zone's own, as an authoritative server answers it
+ttl=$(dig +time=2 +noall +answer "@$(getent hosts ns1 | cut -d' ' -f1)" "$www" A | awk '$4 == "A" {print $2; exit}')
+echo "aa: {ns1: $(flag ns1), res: $(flag res), ns1_ttl: $ttl}"
 name_of() { getent hosts "$1" | awk '{print $2}'; }
 path=""
+addrs=""
 last=""
 for ip in $(dig +trace +time=2 "$www" | sed -n 's/^;; Received [0-9]* bytes from \([0-9.]*\)#53.*/\1/p'); do
   n=$(awk -v ip="$ip" '$1 == ip {print $2; exit}' /etc/hosts)
   [ "$n" = "$last" ] && continue
-  path="$path${path:+, }$n"; last=$n
+  path="$path${path:+, }$n"; addrs="$addrs${addrs:+, }$ip"; last=$n
 done
 echo "resolution_path: [$path]"
+echo "resolution_addresses: [$addrs]"
 web=$(getent hosts web | cut -d' ' -f1)
 hops=""
 for ip in $(traceroute -n -q 1 -w 2 -m 8 "$www" | awk 'NR > 1 {print $2}'); do
