@@ -231,25 +231,35 @@ def l4_spreads(ctx):
                                   f"{ctx.params['api_prefix']}/whoami → {', '.join(got)}")
 
 
-@check(points=2, title="a server answering 503: which balancer keeps failing clients",
+@check(points=2, title="a server answering 503: which balancer keeps failing clients, and how "
+                       "many of your requests fail through lb4",
        hint="`web1 sh -c 'echo 5xx > /run/netdojo-fault'` makes web1 answer 503.  An HTTP "
-            "health check (`option httpchk GET /health`) sees it; a TCP check only connects.",
+            "health check (`option httpchk GET /health`) sees it; a TCP check only connects.  "
+            "Send your number of requests through lb4 and count the ones not answered 200.",
        needs=["answers.yaml", "l4.cfg", "l7.cfg"])
 def health_503(ctx):
     said = str(ctx.answers().get("keeps_failing") or "").strip().lower()
     if said not in ("l4", "l7", "both", "neither"):
         raise CheckFailure("answers.yaml: keeps_failing: l4, l7, both or neither — fill it in")
+    count = ctx.answers().get("l4_failed")
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise CheckFailure("answers.yaml: l4_failed must be a whole number — fill it in")
+    n = int(ctx.params["probe_requests"])
     ctx.sh("web1", ["sh", "-c", "echo 5xx > /run/netdojo-fault"])
     try:
         deadline = time.monotonic() + 20  # health checks need a few intervals to notice
         while time.monotonic() < deadline and set(_whoami(ctx, "lb7", "", 4)) - {"web1", "web2"}:
             time.sleep(0.5)
-        fails = {lb: sum(r not in ("web1", "web2") for r in _whoami(ctx, lb, "", 10))
+        fails = {lb: sum(r not in ("web1", "web2") for r in _whoami(ctx, lb, "", n))
                  for lb in ("lb4", "lb7")}
     finally:
         ctx.sh("web1", ["rm", "-f", "/run/netdojo-fault"])
     real = ("both" if all(fails.values()) else "l4" if fails["lb4"] else
             "l7" if fails["lb7"] else "neither")
-    ok = [fails["lb7"] == 0, said == real]
-    return partial(sum(ok), 2, f"with web1 answering 503, 10 requests each: lb4 failed "
-                               f"{fails['lb4']}, lb7 failed {fails['lb7']}; you said {said}")
+    # which one fails is the same word for most of the class; how many of the student's own
+    # requests fail is theirs (an even number over two servers in turn: the same count whichever
+    # server round robin starts on)
+    ok = [fails["lb7"] == 0, said == real and count == fails["lb4"]]
+    return partial(sum(ok), 2, f"with web1 answering 503, {n} requests each: lb4 failed "
+                               f"{fails['lb4']}, lb7 failed {fails['lb7']}; you said {said}, "
+                               f"{count} through lb4")

@@ -70,8 +70,10 @@ try:
     end = time.monotonic() + 20
     while time.monotonic() < end and fails("lb7", 4):
         time.sleep(0.5)
-    f4, f7 = fails("lb4"), fails("lb7")
+    n = int(os.environ["LAB_PROBE_REQUESTS"])  # my number of requests through each balancer
+    f4, f7 = fails("lb4", n), fails("lb7", n)
 finally:
     nd("web1", "rm", "-f", "/run/netdojo-fault")
 print("keeps_failing: " + ("both" if f4 and f7 else "l4" if f4 else "l7" if f7 else "neither"))
+print(f"l4_failed: {f4}")
 PY
