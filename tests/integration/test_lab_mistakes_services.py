@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from netdojo.labs.catalog import find_lab
+from netdojo.labs.runner import LabSession
 from netdojo.labs.values import draw
+from netdojo.topo.addressing import plan_addresses
 
 from .lab_helpers import check, check_edited, scores, solution_copy
 from .test_services import _docker_ready
@@ -73,8 +75,12 @@ def test_dns_zone_refused_by_named_checkzone_costs_only_its_checks(tmp_path, doc
                                  "@ IN NS ns\nns IN A 10.1.2.300\n")
     p = draw(find_lab("dns"), "alice")
     cities = p["route"].split(",")
+    # the resolution path's addresses, planned from alice's topology (no kernel needed)
+    topo = LabSession(find_lab("dns"), "alice", sub, lambda m: None).topo
+    addrs = ", ".join(str(plan_addresses(topo).primary_ip(n)) for n in ("res", "root", "ns1"))
     (sub / "answers.yaml").write_text(
-        f"aa: {{ns1: true, res: false}}\nresolution_path: [res, root, ns1]\n"
+        f"aa: {{ns1: true, res: false, ns1_ttl: {p['www_ttl']}}}\n"
+        f"resolution_path: [res, root, ns1]\nresolution_addresses: [{addrs}]\n"
         f"web_hops: [{', '.join(cities)}]\nweb_city: {cities[-1]}\n"
         f"geoip_prefix: 10.{p['net']}.200.0/24\n")
     rep = check("dns", "alice", sub)
@@ -84,8 +90,11 @@ def test_dns_zone_refused_by_named_checkzone_costs_only_its_checks(tmp_path, doc
     for name in ("a_record", "cname", "mx", "txt", "alias_end_to_end"):
         assert s[name] == 0 and "bad dotted quad" in next(r.message for r in rep.results
                                                            if r.name == name)
-    # the reverse zone was still served, and the answers were judged on the running network
-    assert s["ptr"] == 1 and rep.score == 6, [(r.name, r.score, r.message) for r in rep.results]
+    # the reverse zone was still served, and the answers were judged on the running network;
+    # `aa` also asks for the TTL ns1 gives www, which a refused zone has not got to give
+    assert s["aa"] == 0 and "TTL None" in next(r.message for r in rep.results if r.name == "aa")
+    assert s["ptr"] == 1 and s["resolution_path"] == 2 and s["locate"] == 2 and rep.score == 5, [
+        (r.name, r.score, r.message) for r in rep.results]
 
 
 # ----- addressing-dhcp-nat ---------------------------------------------------------------------

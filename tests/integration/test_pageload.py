@@ -96,7 +96,9 @@ def test_measure_cli_sets_versions_against_the_theory_and_refuses_bad_ones(net, 
     r = cli("measure", "--run", net.run.id, "cl", "web", "--http", "http1.1,http2",
             "--objects", "5", "--loads", "2", "--plot", str(png))
     assert r.returncode == 0, r.stderr
-    assert "theory s" in r.stdout and "http2" in r.stdout and png.stat().st_size > 5000
+    assert "chapter s" in r.stdout and "model s" in r.stdout and png.stat().st_size > 5000
+    # textbook against wire: a sentence per version, the chapter's formula in it
+    assert "Why each differs:" in r.stdout and "http2: the chapter's 3R" in r.stdout, r.stdout
     bad = cli("measure", "--run", net.run.id, "cl", "web", "--http", "http4")
     assert bad.returncode != 0 and "unknown http4" in bad.stderr
     clear = cli("measure", "--run", net.run.id, "cl", "web", "--http", "http3")
