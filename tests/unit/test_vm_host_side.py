@@ -15,6 +15,8 @@ import pytest
 
 from netdojo.vm import hostos
 
+from ..integration.helpers import alive
+
 # what only Linux has: netlink, namespaces, cgroups, the sandbox, and what builds on them
 LINUX_ONLY = ["pyroute2", "netdojo.net.netns", "netdojo.net.netlink", "netdojo.net.cgroups",
               "netdojo.net.network", "netdojo.net.lifecycle", "netdojo.net.sandbox",
@@ -111,14 +113,7 @@ def test_a_real_qemu_is_started_found_and_ended_over_qmp_alone(system, monkeypat
                 pass
     # and the process itself is gone, not only its socket (a zombie awaits its parent)
     deadline = time.monotonic() + 10
-    while _running(pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(pid)
+    assert not alive(pid)
 
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False

@@ -72,6 +72,8 @@ class GradingJob:
     regrade_errors: bool = False
     calibrate_every: int = CALIBRATE_EVERY
     result: ClassResult = field(default_factory=ClassResult)
+    # what graded it (lab files' hash, image digests): taken once in plan(), on every record
+    stamp: dict = field(default_factory=dict)
 
     def run(self) -> ClassResult:
         t0 = time.monotonic()
@@ -115,12 +117,12 @@ class GradingJob:
     # ----- plan: what needs grading ----------------------------------------------------------
     def plan(self, book: Gradebook, intakes: list[Intake]) -> list[Intake]:
         lab, todo = self.lab, []
-        self._stamp = {"lab_hash": seal.lab_hash(lab), "images": seal.image_digests()}
+        self.stamp = {"lab_hash": seal.lab_hash(lab), "images": seal.image_digests()}
         for it in intakes:
             if it.error:
                 book.record(lab.id, it.student, it.sha256, str(it.source), time.time(), 0.0,
                             "unreadable", None, it.error, it.as_dict(), __version__,
-                            **self._stamp)
+                            **self.stamp)
                 self.result.failed.append(f"{it.student}: {it.error}")
             elif self.regrade_errors:
                 if it.student in book.to_regrade(lab.id):
@@ -171,7 +173,7 @@ class GradingJob:
             status = "regrade"
             self.result.regrade.append(it.student)
         book.record(self.lab.id, it.student, it.sha256, str(it.source), when, g.seconds, status,
-                    g.report, g.message, it.as_dict(), __version__, **self._stamp)
+                    g.report, g.message, it.as_dict(), __version__, **self.stamp)
         if g.status == "graded":
             self.result.graded += 1
             return f"{g.report['score']:g}/{g.report['max_score']:g}" + (
