@@ -133,7 +133,13 @@ def check_jitter(lab, shaper: str) -> None:
 
 def check_rate(lab, shaper: str, bw: float) -> None:
     net = lab(pair(bw=bw, delay=1), shaper)
-    res = iperf(net.ns("h1"), net.ns("h2"), net.ip("h2"), seconds=3)
+    # The median of three transfers: one transfer that the 2-core machine was slow to schedule
+    # is not a shaping fault (CI once saw 87 % at 100 Mbit/s where the benchmark's 20 s runs
+    # give 95 %). No transfer may beat the cap, though: that would be a shaping fault.
+    runs = [iperf(net.ns("h1"), net.ns("h2"), net.ip("h2"), seconds=3) for _ in range(3)]
+    over = [r.goodput_mbps for r in runs if r.goodput_mbps > 1.01 * bw]
+    assert not over, f"{over} Mbit/s over a cap of {bw}"
+    res = sorted(runs, key=lambda r: r.goodput_mbps)[1]
     if under_tcg() and not bands.goodput_ok(bw, res.goodput_mbps):
         free = lab(pair(delay=1), shaper)
         cap = iperf(free.ns("h1"), free.ns("h2"), free.ip("h2"), seconds=3).goodput_mbps
