@@ -6,6 +6,8 @@ and no two modules import each other at load time."""
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2] / "src" / "netdojo"
 LAYER = {"errors": 0, "paths": 0, "pages": 0, "plots": 0, "interrupts": 0, "topo": 1, "net": 2,
          "services": 3, "measure": 4, "session": 5, "failover": 6, "labs": 6, "grade": 7,
@@ -102,3 +104,15 @@ def test_imports_inside_functions_are_only_the_heavy_optional_ones():
                         inside.append((name, node.module or ""))
     assert len(inside) <= 15, inside
     assert [(m, what) for m, what in inside if not what.startswith(LAZY)] == []
+
+
+def test_builders_are_objects_behind_one_interface_chosen_by_name():
+    from netdojo.errors import NetdojoError
+    from netdojo.net.builders import BUILDERS, builder_for
+
+    assert set(BUILDERS) == {"netdojo", "mininet"}
+    for name, b in BUILDERS.items():
+        assert builder_for(name) is b and b.name == name
+        assert all(callable(getattr(b, m)) for m in ("choose_shaper", "make", "shape"))
+    with pytest.raises(NetdojoError, match="unknown builder 'ovs' \\(choose netdojo, mininet\\)"):
+        builder_for("ovs")

@@ -12,7 +12,6 @@ that come from elsewhere (a student's `ip route add`, a DHCP client's lease).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from pathlib import Path
 
@@ -20,39 +19,27 @@ from netdojo.errors import BuildError
 from netdojo.net import netns
 
 AVAILABLE = Path("/proc/sys/net/ipv4/tcp_available_congestion_control")
-UNICAST, LOCAL = 1, 2  # rtm_type: the only routes TCP connections follow
-MAIN, LOCAL_TABLE = 254, 255
 
 
 def available() -> list[str]:
     return AVAILABLE.read_text().split()
 
 
-def pin(ipr, algo: str) -> None:
-    """Give every IPv4 unicast and local route of the current namespace `algo`, and make it the
-    namespace default if the kernel allows."""
+def check_available(algo: str) -> None:
     have = available()
     if algo not in have:
         raise BuildError(f"TCP congestion control {algo!r} is not available in this kernel "
                          f"(it has {', '.join(have)}); choose one of those with tcp: "
                          "{congestion: …}")
+
+
+def try_default(algo: str) -> None:
+    """Make `algo` the current namespace's default where the kernel allows (routes that come
+    from elsewhere then get it too); the routes netdojo makes carry it in any case."""
     try:
         netns.write_sysctl("net.ipv4.tcp_congestion_control", algo)
     except OSError:  # EPERM: not in tcp_allowed_congestion_control; the routes carry it
         pass
-    for table in (MAIN, LOCAL_TABLE):
-        for r in ipr.get_routes(family=socket.AF_INET, table=table):
-            if r["type"] not in (UNICAST, LOCAL):
-                continue
-            dst = r.get_attr("RTA_DST") or "0.0.0.0"  # a default route has none
-            kw = {"dst": f"{dst}/{r['dst_len']}", "table": table,
-                  "type": r["type"], "scope": r["scope"], "proto": r["proto"]}
-            for attr, key in (("RTA_OIF", "oif"), ("RTA_GATEWAY", "gateway"),
-                              ("RTA_PREFSRC", "prefsrc"), ("RTA_PRIORITY", "priority")):
-                value = r.get_attr(attr)
-                if value is not None:
-                    kw[key] = value
-            ipr.route("replace", metrics={"cc_algo": algo}, **kw)
 
 
 def connected_lines(addresses: list[tuple[str, object]], algo: str) -> list[str]:
@@ -60,6 +47,16 @@ def connected_lines(addresses: list[tuple[str, object]], algo: str) -> list[str]
     them without it when an interface comes back up (a restored link)."""
     return [f"route replace {ip.network} dev {ifname} proto kernel scope link src {ip.ip} "
             f"congctl {algo}" for ifname, ip in addresses]
+
+
+def local_lines(addresses: list[tuple[str, object]], algo: str) -> list[str]:
+    """`ip -batch` lines that put `algo` on the local table's routes, the ones a connection to
+    the node's own addresses (127.0.0.1 included) follows."""
+    own = [(str(ip.ip), ifname) for ifname, ip in addresses] + [("127.0.0.1", "lo")]
+    return ([f"route replace local 127.0.0.0/8 dev lo table local proto kernel scope host "
+             f"src 127.0.0.1 congctl {algo}"]
+            + [f"route replace local {ip} dev {dev} table local proto kernel scope host "
+               f"src {ip} congctl {algo}" for ip, dev in own])
 
 
 def in_force(ns: str, dst_ip: str) -> str:

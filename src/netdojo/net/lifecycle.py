@@ -3,31 +3,17 @@ makes sure a failed or interrupted build leaves nothing behind."""
 
 from __future__ import annotations
 
-from netdojo.errors import NetdojoError
-from netdojo.net import containers, mininet_builder, netns, runs, shaping
-from netdojo.net.capabilities import probe
+from netdojo.net import containers, netns, runs
+from netdojo.net.builders import builder_for
 from netdojo.net.network import Network
 from netdojo.topo.model import Topology
 from netdojo.topo.serialize import to_dict
-
-BUILDERS = ("netdojo", "mininet")
 
 
 def up(topo: Topology, shaper: str = "auto", detached: bool = False,
        builder: str = "netdojo") -> Network:
     runs.reap()
-    if builder not in BUILDERS:
-        raise NetdojoError(f"unknown builder {builder!r} (choose {', '.join(BUILDERS)})")
-    chosen = "none"
-    if builder == "mininet":
-        caps = probe()
-        mininet_builder.prepare(topo, caps.netem)
-        if any(lk.params.shaped for lk in topo.links):
-            chosen = "netem" if caps.netem else "htb"
-    elif any(lk.params.shaped for lk in topo.links):
-        chosen = shaping.choose(shaper, probe())
-    elif shaper not in shaping.SHAPERS:
-        shaping.choose(shaper, None)
+    chosen = builder_for(builder).choose_shaper(topo, shaper)
     run = runs.new_run(topo.name, to_dict(topo), detached)
     run.shaper = chosen
     run.builder = builder

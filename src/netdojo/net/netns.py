@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from netdojo.errors import BuildError
@@ -77,6 +78,21 @@ def ip_batch(lines: Iterable[str], netns: str | None = None) -> None:
     res = subprocess.run(cmd, input=text, capture_output=True, text=True)
     if res.returncode != 0:
         raise BuildError(f"ip -batch failed: {res.stderr.strip()}")
+
+
+def ip_batches(batches: dict[str, list[str]], workers: int = 4) -> None:
+    """`ip -n NS -batch` for each namespace, a few processes at once (each is mostly the
+    kernel's work and a fork); the first failure is raised, naming its namespace."""
+    def one(item: tuple[str, list[str]]) -> str:
+        ns, lines = item
+        r = subprocess.run(["ip", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
+                           capture_output=True, text=True)
+        return f"{ns}: {r.stderr.strip()}" if r.returncode != 0 else ""
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        errors = [e for e in pool.map(one, batches.items()) if e]
+    if errors:
+        raise BuildError(f"ip -batch failed in {errors[0]}")
 
 
 def create(names: Sequence[str]) -> None:

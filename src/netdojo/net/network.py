@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, mininet_builder, netns
-from netdojo.net.netlink import IPRoute
+from netdojo.net import congestion, containers, engine, netns
+from netdojo.net.builders import builder_for
 from netdojo.net.runs import ETC_NETNS, Run
-from netdojo.net.shapers import Wire, shaper_for
-from netdojo.topo.addressing import Addressing, mac_for, plan_addresses
+from netdojo.net.shapers import Wire
+from netdojo.topo.addressing import Addressing, plan_addresses
 from netdojo.topo.model import Link, Topology
 from netdojo.topo.routing import RoutingPlan, path_links, plan_routes
 from netdojo.topo.serialize import from_dict
@@ -134,22 +134,11 @@ class Network:
         self.run.containers = [c for n, node in self.topo.nodes.items() if self.is_container(n)
                                for c in containers.names(self.run.container(n), node.restartable)]
         self.run.save()  # before creating anything: the list `down` and the reaper use
-        if self.run.builder == "mininet":
-            mininet_builder.build(self.topo, self.run)  # nodes, links, bridges and TCLink shaping
-        else:
-            attached = {self.ns(n) for n in self.topo.nodes if self.is_container(n)}
-            netns.create([n for n in self.run.namespaces if n not in attached])
-            self._containers()
-            self._links()
-            for name, node in self.topo.nodes.items():
-                if node.kind == "switch":
-                    self._switch(name, node.hub)
-        for name, node in self.topo.nodes.items():
-            if node.kind != "switch":
-                self._l3_node(name, node.routes_packets)
+        builder = builder_for(self.run.builder)
+        builder.make(self)
+        self.configure_l3()
         self._hosts_files()
-        if self.run.builder != "mininet":
-            shaper_for(self.run.shaper).apply(self)
+        builder.shape(self)
         self.run.state = "up"
         self.run.save()
 
@@ -157,14 +146,6 @@ class Network:
         """Each node's primary address, for /etc/hosts inside nodes and containers."""
         return {node: str(ip.ip) for (node, _), ip in sorted(self.addr.ips.items())
                 if self.addr.primary_ip(node) == ip.ip}
-
-    def _containers(self) -> None:
-        specs = [{"name": self.run.container(n), "node": n, "run": self.run.id,
-                  "image": node.image, "netns": self.ns(n), "hosts": self.names(),
-                  "env": {"NETDOJO_NODE": n}, "dns": self.lab_resolvers(),
-                  "pod": node.restartable}
-                 for n, node in self.topo.nodes.items() if node.kind == "container"]
-        containers.start(specs)
 
     def lab_resolvers(self) -> list[str]:
         """Containers resolve through the lab's own resolver (or its DNS server) if it has one,
@@ -175,74 +156,50 @@ class Network:
                     return [str(self.addr.primary_ip(n))]
         return []
 
-    def _links(self) -> None:
-        # Every veth end gets an ifindex unique in the run.  The kernel treats a carrier change
-        # as urgent only when a device's ifindex differs from its peer's; two fresh namespaces
-        # would both hand out index 2, and the non-urgent path is rate-limited to once a second,
-        # which left new ports dropping frames (a 1 s first ARP) until linkwatch caught up.
-        wired = {w.index: w for w in self.wires}
-        index = iter(range(10, 1 << 30))
-        lines = []
-
-        def pair(name_a: str, ns_a: str, mac_a: str, name_b: str, ns_b: str, mac_b: str) -> str:
-            return (f"link add name {name_a} netns {ns_a} index {next(index)} address {mac_a} "
-                    f"type veth peer name {name_b} netns {ns_b} index {next(index)} "
-                    f"address {mac_b}")
-
-        for i, lk in enumerate(self.topo.links):
-            na, nb = self.ns(lk.a.node), self.ns(lk.b.node)
-            seed = self.topo.mac_seed
-            ma, mb = mac_for(lk.a.node, lk.a.ifname, seed), mac_for(lk.b.node, lk.b.ifname, seed)
-            if i in wired:
-                w, wire = wired[i], self.run.wire_ns
-                lines.append(pair(lk.a.ifname, na, ma, w.port_a, wire,
-                                  mac_for(f"{i}.wire", w.port_a)))
-                lines.append(pair(lk.b.ifname, nb, mb, w.port_b, wire,
-                                  mac_for(f"{i}.wire", w.port_b)))
-            else:
-                lines.append(pair(lk.a.ifname, na, ma, lk.b.ifname, nb, mb))
-        netns.ip_batch(lines)
-
     def common_sysctls(self) -> None:
         # IPv6 off: no router solicitations or DAD noise in captures and pings.
         netns.write_sysctl("net.ipv6.conf.all.disable_ipv6", 1)
         netns.write_sysctl("net.ipv6.conf.default.disable_ipv6", 1)
 
-    def _l3_node(self, name: str, router: bool) -> None:
-        with netns.entered(self.ns(name)), IPRoute() as ipr:
+    def _l3_lines(self, name: str, router: bool, ports: list[str]) -> list[str]:
+        """Write a host's or router's sysctls (in-process: cheap) and return its `ip -batch`
+        lines: addresses, interfaces up, the planned routes, and the lab's TCP congestion
+        control on every route a connection can take (net/congestion.py says why routes)."""
+        cc = self.topo.congestion_of(name)
+        congestion.check_available(cc)
+        with netns.entered(self.ns(name)):
             self.common_sysctls()
             netns.write_sysctl("net.ipv4.tcp_rmem", TCP_MEM)
             netns.write_sysctl("net.ipv4.tcp_wmem", TCP_MEM)
             if router:
                 netns.write_sysctl("net.ipv4.ip_forward", 1)
-            ipr.link("set", index=1, state="up")
-            for ifname, ip in self.addr.addresses_of(name):
-                idx = ipr.link_lookup(ifname=ifname)[0]
-                ipr.addr("add", index=idx, address=str(ip.ip), prefixlen=ip.network.prefixlen)
-            for lk in self.topo.links:  # every interface up, leased ones too
-                if name in (lk.a.node, lk.b.node):
-                    idx = ipr.link_lookup(ifname=lk.endpoint(name).ifname)[0]
-                    ipr.link("set", index=idx, state="up")
-            for rt in self.routing.routes.get(name, []):
-                ipr.route("add", dst=str(rt.dst), gateway=str(rt.via))
-            gw = self.routing.gateways.get(name)
-            if gw is not None:
-                ipr.route("add", dst="0.0.0.0/0", gateway=str(gw))
-            congestion.pin(ipr, self.topo.congestion_of(name))  # last: every route is in
+            congestion.try_default(cc)
+        addrs = self._addresses.get(name, [])
+        lines = ["link set lo up"]
+        lines += [f"address add {ip} dev {ifname}" for ifname, ip in addrs]
+        lines += [f"link set {port} up" for port in ports]  # every interface, leased ones too
+        lines += [f"route add {rt.dst} via {rt.via} congctl {cc}"
+                  for rt in self.routing.routes.get(name, [])]
+        gw = self.routing.gateways.get(name)
+        if gw is not None:
+            lines.append(f"route add default via {gw} congctl {cc}")
+        # last: the routes the kernel made for the addresses and for lo, re-marked
+        return lines + congestion.connected_lines(addrs, cc) + congestion.local_lines(addrs, cc)
 
-    def _switch(self, name: str, hub: bool) -> None:
-        with netns.entered(self.ns(name)), IPRoute() as ipr:
-            self.common_sysctls()
-            # Bridged frames skip iptables in a switch: nothing there filters, and it is faster.
-            netns.write_sysctl("net.bridge.bridge-nf-call-iptables", 0)
-            # A hub never learns, so it floods every frame to every port (a shared medium).
-            ipr.link("add", ifname="br0", kind="bridge", br_stp_state=0,
-                     br_ageing_time=0 if hub else 30000, br_mcast_snooping=0)
-            br = ipr.link_lookup(ifname="br0")[0]
-            for link in ipr.get_links():
-                if link.get_attr("IFLA_IFNAME") not in ("lo", "br0"):
-                    ipr.link("set", index=link["index"], master=br, state="up")
-            ipr.link("set", index=br, state="up")
+    def configure_l3(self) -> None:
+        """Every host and router: one `ip -batch` per namespace, a few at a time.  pyroute2
+        spent about a millisecond per netlink request in its asyncio core (3 s of a 200-node
+        start); one `ip` process per node does all of a node's requests in one go."""
+        self._addresses: dict[str, list] = {}
+        for (node, ifname), ip in self.addr.ips.items():
+            self._addresses.setdefault(node, []).append((ifname, ip))
+        ports: dict[str, list[str]] = {}
+        for lk in self.topo.links:
+            for ep in (lk.a, lk.b):
+                ports.setdefault(ep.node, []).append(ep.ifname)
+        batches = {self.ns(n): self._l3_lines(n, node.routes_packets, ports.get(n, []))
+                   for n, node in self.topo.nodes.items() if node.kind != "switch"}
+        netns.ip_batches(batches)
 
     def _hosts_files(self) -> None:
         # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
