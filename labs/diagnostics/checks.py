@@ -28,13 +28,20 @@ def on_link(ctx, node: str, peer: str) -> str:
     return ctx.ip(node, lk.endpoint(node).ifname)
 
 
+def local_port(params: dict) -> int:
+    """The app port that listens on srv's loopback only (never the closed one): from pc it
+    refuses just as the closed port does, and only `ss` on srv tells the two apart."""
+    return APP_PORTS[(APP_PORTS.index(params["closed"]) + params["local_shift"]) % 3]
+
+
 def setup(ctx):
     for port in APP_PORTS:
         if port != ctx.params["closed"]:
             reply = f"/tmp/netdojo-app-{port}"
             ctx.sh("srv", ["sh", "-c", "printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain"
                            f"\\r\\n\\r\\napp on {port}\\n' > {reply}"])
-            ctx.serve("srv", ["socat", f"TCP-LISTEN:{port},fork,reuseaddr",
+            bind = ",bind=127.0.0.1" if port == local_port(ctx.params) else ""
+            ctx.serve("srv", ["socat", f"TCP-LISTEN:{port}{bind},fork,reuseaddr",
                               f"SYSTEM:cat {reply}"], port)
     fourth = ctx.params["fourth"]
     if fourth.startswith("route_"):
@@ -87,7 +94,8 @@ def _port_state(ctx, port: int) -> str:
 
 @check(points=2, title="the closed port: which service port on srv does not answer",
        hint="srv should answer on 21 (FTP), 80 (web), 8080, 8443 and 9000 (apps): try each "
-            "(`pc curl http://srv:8080/`) and look at what listens (`srv ss -ltn`).",
+            "(`pc curl http://srv:8080/`).  Two of them refuse; `srv ss -ltn` shows which one "
+            "nothing listens on at all.",
        needs=["answers.yaml"])
 def closed_port(ctx):
     said = _fault(ctx, "closed", ("node", "port", "evidence"))
@@ -105,6 +113,41 @@ def closed_port(ctx):
                    "checker: " + ", ".join(f"{p} {s}" for p, s in states.items())
                    + f"; you: {said['node']}:{port}"
                    + ("" if quoted else " — quote the refusal or the ss listing"))
+
+
+def _listening(ctx) -> dict[int, list[str]]:
+    """The addresses each app port listens on in srv, from `ss -Hltn` (srv's own view)."""
+    def run():
+        out = ctx.sh("srv", ["ss", "-Hltn"]).stdout
+        found: dict[int, list[str]] = {p: [] for p in APP_PORTS}
+        for line in out.splitlines():
+            local = line.split()[3] if len(line.split()) > 3 else ""
+            host, _, port = local.rpartition(":")
+            if port.isdigit() and int(port) in found:
+                found[int(port)].append(host)
+        return found
+    return ctx.once("ss-srv", run)
+
+
+@check(points=2, title="the port served on srv's loopback only, and the ss line that shows it",
+       hint="From pc it refuses like a closed port.  On srv, `srv ss -ltn` lists it, bound "
+            "to 127.0.0.1: running, but only for srv itself.", needs=["answers.yaml"])
+def loopback_only(ctx):
+    said = _fault(ctx, "local", ("port", "evidence"))
+    try:
+        port = int(said["port"])
+    except (TypeError, ValueError):
+        raise CheckFailure(f"answers.yaml: faults.local.port {said['port']!r} is not a "
+                           "number") from None
+    seen = _listening(ctx)
+    states = {p: _port_state(ctx, p) for p in APP_PORTS}
+    right = port == local_port(ctx.params) and seen[port] == ["127.0.0.1"]
+    quoted = f"127.0.0.1:{port}" in str(said["evidence"])
+    return partial(right + quoted, 2,
+                   "checker: from pc " + ", ".join(f"{p} {s}" for p, s in states.items())
+                   + f"; you: {port}"
+                   + ("" if quoted else f" — quote the ss line with 127.0.0.1:{port}"),
+                   samples={str(p): a for p, a in seen.items()})
 
 
 def _dig(ctx, name: str) -> str:
@@ -163,20 +206,18 @@ def fourth(ctx):
                    + ("" if quoted else " — your evidence does not show it"))
 
 
-def _ftp(ctx) -> list[float]:
-    def run():
-        speeds = []
-        for _ in range(2):
-            r = ctx.sh("pc", ["curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}",
-                              f"ftp://{ctx.ip('srv')}/big.bin"], timeout=60)
-            try:
-                speeds.append(float(r.stdout) * 8 / 1e6)
-            except ValueError:
-                pass
-        if not speeds:
-            raise CheckFailure("the checker's FTP download from srv failed")
-        return speeds
-    return ctx.once("ftp", run)
+def _downloads(ctx, n: int) -> list[float]:
+    speeds = []
+    for _ in range(n):
+        r = ctx.sh("pc", ["curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}",
+                          f"ftp://{ctx.ip('srv')}/big.bin"], timeout=60)
+        try:
+            speeds.append(float(r.stdout) * 8 / 1e6)
+        except ValueError:
+            pass
+    if not speeds:
+        raise CheckFailure("the checker's FTP download from srv failed")
+    return speeds
 
 
 @check(points=2, title="the FTP download's throughput from srv",
@@ -185,11 +226,20 @@ def _ftp(ctx) -> list[float]:
        needs=["answers.yaml"])
 def ftp_throughput(ctx):
     said = ctx.answer("ftp_mbit")
-    speeds = _ftp(ctx)
-    real = statistics.median(speeds)
-    ok = abs(said - real) <= 0.25 * real
-    return (passed if ok else failed)(f"{said:g} Mbit/s against the checker's {real:.1f} "
-                                      "(±25 %)", samples=speeds)
+    # Against the range of the checker's downloads, not their median: over the slow hop one
+    # 20 MB download gives 17 Mbit/s and the next 35 on the same network (measured; fast ones,
+    # traced with ss, leave slow start near the path's BDP — the slow ones are not traced
+    # yet).  A value outside the first three downloads' range is held against three more.
+    speeds = ctx.once("ftp", lambda: _downloads(ctx, 3))
+    more = ""
+    if not 0.75 * min(speeds) <= said <= 1.25 * max(speeds):
+        speeds = speeds + _downloads(ctx, 3)
+        more = ", measured twice"
+    ok = 0.75 * min(speeds) <= said <= 1.25 * max(speeds)
+    return (passed if ok else failed)(
+        f"{said:g} Mbit/s; the checker's downloads gave "
+        + ", ".join(f"{v:.1f}" for v in sorted(speeds)) + " (accepted: −25 % of the slowest "
+        f"to +25 % of the fastest{more})", samples=speeds)
 
 
 @check(points=1, title="the address the wrong record should have given", hidden=True,

@@ -145,7 +145,7 @@ def test_diagnostics_wrong_slow_link_loses_exactly_one_point(tmp_path, docker, n
     script.write_text(text)
     rep = check("diagnostics", "alice", sub)
     s = scores(rep)
-    assert s["slow_hop"] == 1 and rep.score == 10, [(r.name, r.score, r.message)
+    assert s["slow_hop"] == 1 and rep.score == 12, [(r.name, r.score, r.message)
                                                     for r in rep.results]
 
 

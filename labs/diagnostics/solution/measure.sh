@@ -3,7 +3,7 @@
 # the output that shows each one.
 set -eu
 exec python3 - <<'PY'
-import re, statistics, subprocess
+import os, re, statistics, subprocess
 
 def sh(*cmd):
     return subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -33,13 +33,23 @@ before, after = name_of(hops[jump - 1][0]), name_of(hops[jump][0])
 print("faults:")
 print(f"  slow: {{where: {before}-{after}, evidence: {q(hops[jump - 1][2] + chr(10) + hops[jump][2])}}}")
 
-# the closed port: each app port that should answer
+# the closed port and the loopback-only one: both refuse pc; srv's own listing (ss, run on
+# srv through the lab's exec) tells which has nothing listening and which listens on 127.0.0.1
+refused = {}
 for port in (8080, 8443, 9000):
     r = subprocess.run(["curl", "-sS", "-m", "3", "-o", "/dev/null", f"http://srv:{port}/"],
                        capture_output=True, text=True)
     if r.returncode != 0:
-        print(f"  closed: {{node: srv, port: {port}, evidence: {q(r.stderr)}}}")
-        break
+        refused[port] = r.stderr
+listing = subprocess.run(["netdojo", "exec", "--run", os.environ["LAB_RUN"], "srv", "--",
+                          "ss", "-Hltn"], capture_output=True, text=True).stdout.splitlines()
+on = {int(w[3].rpartition(":")[2]): ln for ln in listing
+      if len(w := ln.split()) > 3 and w[3].rpartition(":")[2].isdigit()}
+for port, err in refused.items():
+    if port in on:
+        print(f"  local: {{port: {port}, evidence: {q(on[port])}}}")
+    else:
+        print(f"  closed: {{node: srv, port: {port}, evidence: {q(err + 'ss -ltn: nothing on ' + str(port))}}}")
 
 # the wrong record: the name that does not give srv's address
 for n in ("www", "ftp", "app"):
