@@ -81,12 +81,15 @@ def ip_batch(lines: Iterable[str], netns: str | None = None) -> None:
 
 
 def ip_batches(batches: dict[str, list[str]], workers: int = 4) -> None:
-    """`ip -n NS -batch` for each namespace, a few processes at once (each is mostly the
-    kernel's work and a fork); the first failure is raised, naming its namespace."""
+    """One `ip -batch` in each namespace, a few at once; the first failure is raised, naming
+    its namespace.  The thread enters the namespace and `ip` is forked from it, so it starts
+    there: `ip -n NS` would unshare a mount namespace and remount /sys first, which made each
+    call 20 ms instead of 3 (2,000 namespaces: 10 s of a linear,1000 start)."""
     def one(item: tuple[str, list[str]]) -> str:
         ns, lines = item
-        r = subprocess.run(["ip", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
-                           capture_output=True, text=True)
+        with entered(ns):
+            r = subprocess.run(["ip", "-batch", "-"], input="\n".join(lines) + "\n",
+                               capture_output=True, text=True)
         return f"{ns}: {r.stderr.strip()}" if r.returncode != 0 else ""
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

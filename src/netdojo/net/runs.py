@@ -14,7 +14,7 @@ import re
 import secrets
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,9 @@ class Run:
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / "state.json.tmp"
-        tmp.write_text(json.dumps(asdict(self), indent=1))
+        # every field is JSON already: a shallow dict, and no indent, which keeps json's C
+        # encoder (asdict's deep copy and the indented encoder took 0.2 s a save at 400 nodes)
+        tmp.write_text(json.dumps({f.name: getattr(self, f.name) for f in fields(self)}))
         tmp.replace(self.dir / "state.json")
 
     def record_process(self, pid: int, what: str, save: bool = True) -> None:
