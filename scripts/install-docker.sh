@@ -17,6 +17,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Debian 13 moved the client out of docker.io into docker-cli (Debian 12 ships it in docker.io).
+if ! command -v docker >/dev/null 2>&1; then
+  echo "netdojo install: docker-cli"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-cli >/dev/null
+fi
 if answers; then exit 0; fi
 if ! answers; then
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -3,6 +3,7 @@ multi-role image built from docker/ with Docker's layer cache."""
 
 from __future__ import annotations
 
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -58,6 +59,18 @@ def ensure_base(log=print) -> float:
 
 
 WHEELS = ["hypercorn[h3]>=0.16", "aioquic>=1.0", "httpx[http2]>=0.27"]
+IMAGE_PYTHON, IMAGE_GLIBC_MINOR = "3.11", 36  # Debian 12's, the base image's release
+
+
+def for_the_image() -> list[str]:
+    """`pip download` options for the image's Python and C library, named, not the host's: a
+    Debian 13 host (Python 3.13, glibc 2.41) would otherwise fetch wheels the image cannot
+    install (measured: cffi for 3.13)."""
+    arch = platform.machine()
+    tags = [f"manylinux_2_{m}_{arch}" for m in range(IMAGE_GLIBC_MINOR, 16, -1)]
+    tags += [f"manylinux2014_{arch}", f"linux_{arch}"]
+    return ["--only-binary=:all:", "--python-version", IMAGE_PYTHON, "--implementation", "cp",
+            *[x for t in tags for x in ("--platform", t)]]
 
 
 def fetch_wheels(log=print) -> None:
@@ -70,7 +83,7 @@ def fetch_wheels(log=print) -> None:
     dest.mkdir(exist_ok=True)
     log("fetching wheels for the image's web stack")
     r = subprocess.run(["/usr/bin/python3", "-m", "pip", "download", "-q", "-d", str(dest),
-                        "--only-binary=:all:", *WHEELS], capture_output=True, text=True)
+                        *for_the_image(), *WHEELS], capture_output=True, text=True)
     if r.returncode != 0:
         raise NetdojoError(f"pip download for the image failed: {r.stderr.strip()[-800:]}")
 

@@ -76,7 +76,7 @@ def build(log=print) -> float:
         log("building netdojo's wheel (visible checks only, no solutions)")
         _pip(["wheel", "-q", "--no-deps", "-w", str(wheels), str(project_root())], "pip wheel")
         log("fetching the wheels netdojo depends on, for the image's Python")
-        _pip(["download", "-q", "-d", str(wheels), "--only-binary=:all:", *_deps()],
+        _pip(["download", "-q", "-d", str(wheels), *images.for_the_image(), *_deps()],
              "pip download")
         shutil.copy(images.DOCKER_DIR / "Dockerfile.self", ctx / "Dockerfile")
         log(f"building {SELF_IMAGE}")
