@@ -53,10 +53,7 @@ class NamespaceBuilder:
         netns.create([n for n in net.run.namespaces if n not in attached])
         self._containers(net)
         self._links(net)
-        ports: dict[str, list[str]] = {}
-        for lk in net.topo.links:
-            for ep in (lk.a, lk.b):
-                ports.setdefault(ep.node, []).append(ep.ifname)
+        ports = net.ports()
         netns.ip_batches({net.ns(name): self._switch(net, name, node.hub, ports.get(name, []))
                           for name, node in net.topo.nodes.items() if node.kind == "switch"})
 

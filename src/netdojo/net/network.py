@@ -161,12 +161,19 @@ class Network:
         netns.write_sysctl("net.ipv6.conf.all.disable_ipv6", 1)
         netns.write_sysctl("net.ipv6.conf.default.disable_ipv6", 1)
 
-    def _l3_lines(self, name: str, router: bool, ports: list[str]) -> list[str]:
+    def ports(self) -> dict[str, list[str]]:
+        """Each node's interface names, in link order (the builders and L3 set-up use it)."""
+        out: dict[str, list[str]] = {}
+        for lk in self.topo.links:
+            for ep in (lk.a, lk.b):
+                out.setdefault(ep.node, []).append(ep.ifname)
+        return out
+
+    def _l3_lines(self, name: str, router: bool, ports: list[str], addrs: list) -> list[str]:
         """Write a host's or router's sysctls (in-process: cheap) and return its `ip -batch`
         lines: addresses, interfaces up, the planned routes, and the lab's TCP congestion
         control on every route a connection can take (net/congestion.py says why routes)."""
         cc = self.topo.congestion_of(name)
-        congestion.check_available(cc)
         with netns.entered(self.ns(name)):
             self.common_sysctls()
             netns.write_sysctl("net.ipv4.tcp_rmem", TCP_MEM)
@@ -174,7 +181,6 @@ class Network:
             if router:
                 netns.write_sysctl("net.ipv4.ip_forward", 1)
             congestion.try_default(cc)
-        addrs = self._addresses.get(name, [])
         lines = ["link set lo up"]
         lines += [f"address add {ip} dev {ifname}" for ifname, ip in addrs]
         lines += [f"link set {port} up" for port in ports]  # every interface, leased ones too
@@ -190,16 +196,16 @@ class Network:
         """Every host and router: one `ip -batch` per namespace, a few at a time.  pyroute2
         spent about a millisecond per netlink request in its asyncio core (3 s of a 200-node
         start); one `ip` process per node does all of a node's requests in one go."""
-        self._addresses: dict[str, list] = {}
+        l3 = {n: node for n, node in self.topo.nodes.items() if node.kind != "switch"}
+        for algo in {self.topo.congestion_of(n) for n in l3}:
+            congestion.check_available(algo)
+        addresses: dict[str, list] = {}
         for (node, ifname), ip in self.addr.ips.items():
-            self._addresses.setdefault(node, []).append((ifname, ip))
-        ports: dict[str, list[str]] = {}
-        for lk in self.topo.links:
-            for ep in (lk.a, lk.b):
-                ports.setdefault(ep.node, []).append(ep.ifname)
-        batches = {self.ns(n): self._l3_lines(n, node.routes_packets, ports.get(n, []))
-                   for n, node in self.topo.nodes.items() if node.kind != "switch"}
-        netns.ip_batches(batches)
+            addresses.setdefault(node, []).append((ifname, ip))
+        ports = self.ports()
+        netns.ip_batches({self.ns(n): self._l3_lines(n, node.routes_packets, ports.get(n, []),
+                                                     addresses.get(n, []))
+                          for n, node in l3.items()})
 
     def _hosts_files(self) -> None:
         # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
