@@ -104,20 +104,27 @@ def throughput(ctx):
     tputs = _throughputs(ctx)
     for p in PATHS:
         ans, real = _answer(ctx, p, "throughput_mbit"), statistics.median(tputs[p])
-        slack = TPUT_SLACK[ctx.params[f"{p}_class"]]
-        if _wan(ctx, p):
-            # over the lossy WAN one run differs from the next by more than any band around a
-            # median (CUBIC halves its window at each chance loss): the band spans the
-            # checker's own runs, widened by the slack
-            lo, hi = min(tputs[p]) * (1 - slack), max(tputs[p]) * (1 + slack)
-            ok = lo <= ans <= hi
-            notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (checker's runs "
-                         f"{min(tputs[p]):.1f}–{max(tputs[p]):.1f}, ±{slack:.0%})")
-        else:
-            ok = abs(ans - real) <= slack * real
-            notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s (±{slack:.0%})")
+        lo, hi = throughput_band(tputs[p], ctx.params[f"{p}_class"], ctx.params[f"{p}_bw"])
+        ok = lo <= ans <= hi
+        notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s" + ("" if ok else
+                     f" (the checker's runs {min(tputs[p]):.1f}–{max(tputs[p]):.1f}: "
+                     f"{lo:.1f} to {hi:.1f} accepted)"))
         got += ok
     return partial(got, 3, "; ".join(notes), samples=tputs)
+
+
+def throughput_band(runs: list[float], cls: str, link_mbit: float) -> tuple[float, float]:
+    """The goodputs accepted for a path: the whole range of the checker's runs widened by the
+    class's slack (one run differs from the next: CUBIC halves its window at each chance loss
+    on the WAN; a gigabit LAN is limited by a CPU that other work shares).  A MAN or WAN link
+    is shaped well below what the machine can carry, so a student's figure up to the link's
+    own rate (+5 %) is a true reading even when the checker's runs on a busy machine read
+    lower: CI once saw a student's 42 Mbit/s on a 50 Mbit/s MAN against the checker's 35."""
+    slack = TPUT_SLACK[cls]
+    hi = max(runs) * (1 + slack)
+    if cls != "lan":
+        hi = max(hi, link_mbit * 1.05)
+    return min(runs) * (1 - slack), hi
 
 
 @check(points=2, title="each path is classified as LAN, MAN or WAN",

@@ -382,6 +382,20 @@ def test_lan_man_wan_download_times_allow_one_retransmission_timeout_on_the_wan_
     assert not ok(9, [0.56, 1.297, 1.30], wan=True)  # the mutant's constant
 
 
+def test_lan_man_wan_throughput_band_spans_the_checkers_runs_and_a_shaped_links_own_rate():
+    lab = find_lab("lan-man-wan")
+    load_checks(lab.dir / "checks.py", lab.id)
+    band = sys.modules["netdojo_lab_checks_lan_man_wan"].throughput_band
+    lo, hi = band([33.0, 35.2, 37.0], "man", 50)
+    assert lo <= 42.03 <= hi  # CI, stop 28: the student's true reading on a 50 Mbit/s MAN
+    assert not lo <= 42.03 * 1.5 <= hi  # the mutant's link rate written ×1.5
+    assert not lo <= 20 <= hi  # well below every run of the checker
+    lo, hi = band([300.0, 320.0, 340.0], "lan", 1000)  # a LAN is CPU-bound: no link-rate pass
+    assert lo <= 400 <= hi and not lo <= 1000 <= hi
+    lo, hi = band([4.0, 6.0, 9.0], "wan", 10)
+    assert lo <= 2.5 and hi == 13.5
+
+
 def test_addressing_classful_waste_is_the_classful_networks_hosts_less_what_the_lans_use():
     lab = find_lab("addressing-dhcp-nat")
     load_checks(lab.dir / "checks.py", lab.id)

@@ -33,10 +33,11 @@ while [ "$side" = server ] && ss -Htan "( dport = :$PORT )" | grep -q . && [ "$n
 done
 kill "$cap"; wait "$cap" || true
 # On this lossy link an iperf3 test can fail to start (its set-up messages get lost too):
-# a test that did not run, or hangs on its lost control messages, is tried again.
+# a test that did not run, hangs on its lost control messages, or counts 0 datagrams (and so
+# "0 % lost"), is tried again.
 udp=""; retr=""
-for attempt in 1 2 3; do
-  [ -n "$udp" ] || udp=$(timeout 10 iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum"]["lost_percent"], 2))' 2>/dev/null) || true
+for attempt in 1 2 3 4; do
+  [ -n "$udp" ] || udp=$(timeout 10 iperf3 -c server -u -b 2M -l 1000 -t 4 -J | python3 -c 'import json, sys; s = json.load(sys.stdin)["end"]["sum"]; assert s["packets"] > 0; print(round(s["lost_percent"], 2))' 2>/dev/null) || true
   [ -n "$retr" ] || retr=$(timeout 9 iperf3 -c server -t 3 -J | python3 -c 'import json, sys; print(json.load(sys.stdin)["end"]["sum_sent"]["retransmits"])' 2>/dev/null) || true
   [ -n "$udp" ] && [ -n "$retr" ] && break
 done
