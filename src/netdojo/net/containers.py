@@ -30,7 +30,14 @@ CPUS = max(1.0, (os.cpu_count() or 1) * 0.75)
 
 def limits() -> dict:
     return {"pids_limit": PIDS_LIMIT, "mem_limit": MEMORY, "memswap_limit": MEMORY,
-            "nano_cpus": int(CPUS * 1e9)}
+            "nano_cpus": int(CPUS * 1e9), "ulimits": _ulimits()}
+
+
+def _ulimits() -> list[dict]:
+    """Open files and processes: the engine's own hard limits, named (engine.hard_limits:
+    Podman's defaults exceed what this host's root may grant).  The pids cgroup above is the
+    cap that matters; Docker's containers get these very values unasked."""
+    return [{"Name": k, "Soft": v, "Hard": v} for k, v in engine.hard_limits().items()]
 
 
 def _run(what: str, image: str, **kw) -> object:
@@ -61,9 +68,12 @@ def start(specs: list[dict]) -> None:
             c = _run(spec["name"], spec["image"], **node, **net)
         else:
             c = _run(holder_name(spec["name"]), spec["image"], command=["sleep", "infinity"],
-                     name=holder_name(spec["name"]), labels=labels, init=True, **net)
+                     name=holder_name(spec["name"]), labels=labels, init=True,
+                     ulimits=_ulimits(), **net)
             _run(spec["name"], spec["image"],
                  network_mode=f"container:{holder_name(spec['name'])}", **node)
+        if spec.get("dns") and engine.is_podman():
+            _podman_resolver(c, spec["dns"])
         c.reload()
         return int(c.attrs["State"]["Pid"])
 
@@ -72,6 +82,17 @@ def start(specs: list[dict]) -> None:
     with ThreadPoolExecutor(max_workers=min(8, len(specs))) as pool:
         pids = list(pool.map(one, specs))
     netns.ip_batch(f"netns attach {s['netns']} {pid}" for s, pid in zip(specs, pids, strict=True))
+
+
+def _podman_resolver(c, servers: list[str]) -> None:
+    """Podman 4.3 ignores --dns on a container with no network and hands it the host's
+    resolver instead (measured: the host's nameserver, no search domain); the lab's own is
+    written as Docker would have (the pod's members share the holder's file)."""
+    text = "".join(f"nameserver {ip}\n" for ip in servers) + "search lab.example\n"
+    r = c.exec_run(["sh", "-c", 'printf %s "$1" > /etc/resolv.conf', "sh", text], user="root")
+    if r.exit_code != 0:
+        raise BuildError(f"{c.name}: could not set the lab's resolver: "
+                         f"{r.output.decode(errors='replace').strip()[-200:]}")
 
 
 def holder_name(name: str) -> str:
@@ -97,11 +118,17 @@ def remove(names: list[str]) -> None:
         except engine.errors().NotFound:
             pass
         except engine.errors().APIError as e:
-            if "already in progress" not in str(e):
+            text = str(e).lower()
+            if "already in progress" not in text and "no such container" not in text:
                 raise engine.error(f"docker rm {name}", e) from None
 
-    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
-        list(pool.map(one, names))
+    # the pods' members before their holders: Podman refuses to remove a container another
+    # one shares the network of ("has dependent containers"); Docker does not mind the order
+    holders = [n for n in names if n.endswith(holder_name(""))]
+    for batch in ([n for n in names if n not in holders], holders):
+        if batch:
+            with ThreadPoolExecutor(max_workers=min(8, len(batch))) as pool:
+                list(pool.map(one, batch))
 
 
 def _listed(run_id: str | None = None) -> list[tuple[str, dict[str, str]]]:

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import socket
+import struct
 import tarfile
 import urllib.parse
 from pathlib import Path, PurePosixPath
@@ -72,6 +73,45 @@ def _get(api_path: str) -> tuple[int, bytes] | None:
     return resp.status, body
 
 
+@functools.cache
+def is_podman() -> bool:
+    """Podman behind the Docker API (issue 22.2): a few of its answers differ from Docker's."""
+    try:
+        parts = client().version().get("Components") or []
+    except sdk().errors.DockerException:
+        return False
+    return any("podman" in str(p.get("Name", "")).lower() for p in parts)
+
+
+@functools.cache
+def hard_limits() -> dict[str, int]:
+    """The engine's own hard limits on open files and processes, read from /proc by the pid
+    at the other end of its socket (SO_PEERCRED); {} when the engine is not local.  A
+    container may not be given more than the engine has, and Podman asks for more by default
+    (1048576 files, 4194304 processes): a host root without CAP_SYS_RESOURCE refuses that
+    ("error setting rlimit type 7"), and no container would start."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return {}
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(host[len("unix://"):])
+            cred = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid = struct.unpack("3i", cred)[0]
+        text = Path(f"/proc/{pid}/limits").read_text()
+    except OSError:
+        return {}
+    out = {}
+    for name, label in (("nofile", "Max open files"), ("nproc", "Max processes")):
+        for line in text.splitlines():
+            if line.startswith(label):
+                hard = line[len(label):].split()[1]
+                if hard.isdigit():
+                    out[name] = int(hard)
+    return out
+
+
 def pid_of(name: str) -> int | None:
     """The host PID of a running container's first process (0/None when it is not running)."""
     got = _get(f"/containers/{urllib.parse.quote(name)}/json")
@@ -125,6 +165,12 @@ def get(name: str) -> Any | None:
         return client().containers.get(name)
     except errors().NotFound:
         return None
+    except errors().APIError as e:
+        # Podman answers 500, not 404, for a container it is removing or has just created and
+        # lost ("does not exist in database: no such container")
+        if "no such container" in _short(e).lower():
+            return None
+        raise
 
 
 def put_file(name: str, src: Path, dest: str) -> None:

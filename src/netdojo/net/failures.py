@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netdojo.errors import NetdojoError
-from netdojo.net import congestion
+from netdojo.net import congestion, netns
 from netdojo.topo.routing import plan_routes
 
 if TYPE_CHECKING:
@@ -140,6 +140,7 @@ def reroute(net: Network) -> None:
     down = frozenset(p for n in failed(net) for p in element(net, n).ports)
     plan = plan_routes(net.topo, net.addr, down)
     full = net.routing
+    batches: dict[str, list[str]] = {}
     for name, node in net.topo.nodes.items():
         if not (node.routes_packets or node.is_host):
             continue
@@ -153,6 +154,6 @@ def reroute(net: Network) -> None:
         if gw is not None:
             lines.append(f"route replace default via {gw} congctl {cc}")
         if lines:
-            # -force: a route whose gateway sits behind a downed port is refused; the rest go in
-            subprocess.run(["ip", "-n", net.ns(name), "-force", "-batch", "-"],
-                           input="\n".join(lines) + "\n", capture_output=True, text=True)
+            batches[net.ns(name)] = lines
+    # forced: a route whose gateway sits behind a downed port is refused; the rest go in
+    netns.ip_batches(batches, force=True)

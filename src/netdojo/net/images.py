@@ -116,6 +116,8 @@ def listing() -> list[dict[str, str]]:
     for img in _images().list():
         created = img.attrs.get("Created", "")[:19].replace("T", " ")
         for name in img.tags:
+            # Podman names a local image by its registry, localhost/, where Docker has none
+            name = name.removeprefix("localhost/")
             if name.startswith(("netdojo/", "debian:")):
                 rows.append({"image": name, "size": f"{img.attrs.get('Size', 0) / 1e6:.0f}MB",
                              "created": created})

@@ -1,0 +1,92 @@
+"""Podman as the engine (issue 22.2): Debian's podman, rootful, its Docker-compatible API on
+a socket of its own (scripts/install-podman.sh), netdojo pointed at it with DOCKER_HOST.  The
+failover demo — container nodes, HAProxy, a crash and a cut — runs on it end to end, and
+leaves nothing in Podman's store of containers, nor in Docker's, nor on the host."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .helpers import root_links
+
+SOCK = "unix:///run/podman/podman.sock"
+NODE = "netdojo/node:latest"
+
+
+def _podman(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(["podman", "--url", SOCK, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def podman(caps, repo):
+    if not caps.docker:
+        pytest.skip("the lab image comes from Docker's store here, and Docker does not answer")
+    r = subprocess.run(["bash", str(repo / "scripts" / "install-podman.sh")],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    if _podman("image", "exists", NODE).returncode != 0:
+        # The lab image as `netdojo images build` made it in Docker, handed to Podman's own
+        # store (`podman load`): a build under Podman would repeat the same apt steps.
+        save = subprocess.Popen(["docker", "save", NODE], stdout=subprocess.PIPE)
+        load = subprocess.run(["podman", "--url", SOCK, "load"], stdin=save.stdout,
+                              capture_output=True, text=True, timeout=600)
+        save.stdout.close()
+        assert save.wait() == 0 and load.returncode == 0, load.stderr
+    return {**os.environ, "DOCKER_HOST": SOCK}
+
+
+def _labelled(engine: list[str]) -> set[str]:
+    r = subprocess.run([*engine, "ps", "-aq", "--filter", "label=netdojo.run"],
+                       capture_output=True, text=True)
+    return set(r.stdout.split())
+
+
+def test_the_failover_demo_runs_on_podman_and_leaves_nothing(podman, repo, tmp_path):
+    docker_before = _labelled(["docker"])
+    links_before = root_links()
+    r = subprocess.run([sys.executable, "-m", "netdojo", "failover", "--scenario",
+                        str(repo / "scenarios" / "ci-short.yaml"), "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=900, env=podman)
+    assert r.returncode in (0, 3), r.stdout[-3000:] + r.stderr[-2000:]  # 3: a timing verdict
+    assert "HAProxy: web1 DOWN" in r.stdout, r.stdout[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["variants"], "no variant measured"
+    assert _labelled(["podman", "--url", SOCK]) == set(), "containers left in Podman's store"
+    assert _labelled(["docker"]) == docker_before, "the Podman run touched Docker's containers"
+    assert root_links() == links_before
+
+
+def test_a_lab_container_gets_the_labs_resolver_not_the_hosts(podman):
+    """Podman 4.3 hands a container with no network the host's resolv.conf whatever --dns
+    says; netdojo writes the lab's own (net/containers.py)."""
+    code = ("from netdojo.net import containers, engine\n"
+            "spec = {'name': 'nd-podman-dns', 'node': 'h1', 'run': 'podmantest', "
+            "'image': 'netdojo/node:latest', 'netns': 'nd-podman-dns', "
+            "'dns': ['10.9.0.53']}\n"
+            "try:\n"
+            "    containers.start([spec])\n"
+            "    c = engine.client().containers.get('nd-podman-dns')\n"
+            "    print(c.exec_run(['cat', '/etc/resolv.conf']).output.decode())\n"
+            "finally:\n"
+            "    containers.remove(['nd-podman-dns'])\n"
+            "    import subprocess; subprocess.run(['ip', 'netns', 'delete', 'nd-podman-dns'])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, env=podman)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "nameserver 10.9.0.53" in r.stdout and "search lab.example" in r.stdout, r.stdout
+    with open("/etc/resolv.conf") as f:
+        host = [ln for ln in f if ln.startswith("nameserver")]
+    assert not any(ln in r.stdout for ln in host if "10.9.0.53" not in ln), r.stdout
+
+
+def test_rootless_podman_is_refused_in_one_line(repo):
+    r = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                        "bash", str(repo / "scripts" / "install-podman.sh")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "rootless podman cannot" in lines[0], r.stderr
