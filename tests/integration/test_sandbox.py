@@ -180,6 +180,24 @@ def test_leftovers_of_a_killed_owner_are_removed(net):
     box.channel.stop()
     sandbox.leftovers(net.run.id)
     assert not box.dir.exists() and not any(d.exists() for d in box.group.dirs)
+    assert not box.bin.exists()
+
+
+def test_channel_works_where_the_scratch_dir_is_noexec(net, tmp_path, monkeypatch):
+    """A container's /dev/shm is mounted noexec (Docker's default): the shim must still run
+    (Debian 13 container, stop 28: `netdojo exec` ended "Permission denied", exit 126)."""
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "noexec,size=16m", "tmpfs", str(shm)],
+                   check=True)
+    try:
+        monkeypatch.setattr(sandbox, "SCRATCH", shm)
+        monkeypatch.setattr(sandbox, "SHIM_DIRS", (shm, Path("/var/tmp")))
+        out = run(net, 'netdojo exec --run "$LAB_RUN" h2 -- hostname')
+        assert out.ok and out.stdout.decode().split() == ["h2"], (out.stdout, out.stderr)
+        assert not list(Path("/var/tmp").glob(f"netdojo-{net.run.id}-*")), "shim dir left"
+    finally:
+        subprocess.run(["umount", str(shm)], check=True)
 
 
 def test_a_commands_file_line_runs_in_the_jail_too(net):

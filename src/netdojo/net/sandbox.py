@@ -38,6 +38,22 @@ if TYPE_CHECKING:
     from netdojo.net.network import Network
 
 SCRATCH = Path(os.environ.get("NETDOJO_SANDBOX_DIR", "/dev/shm"))  # tmpfs: charged to the cgroup
+# Where the `netdojo` shim lives: it must be executable, and a container's /dev/shm is mounted
+# noexec (Docker's default; measured in the netdojo image and in a Debian 13 container: the
+# script's `netdojo exec` ended "Permission denied", exit 126).  The first of these that allows
+# execution.
+SHIM_DIRS = (SCRATCH, Path("/var/tmp"))
+
+
+def _shim_root() -> Path:
+    for d in SHIM_DIRS:
+        try:
+            if not os.statvfs(d).f_flag & os.ST_NOEXEC:
+                return d
+        except OSError:
+            continue
+    raise BuildError(f"no directory of {', '.join(map(str, SHIM_DIRS))} allows executing a "
+                     "file (all mounted noexec): set NETDOJO_SANDBOX_DIR to one that does")
 SHIM = Path(__file__).with_name("sandbox_shim.py")
 INSIDE = "/run/sandbox"
 PATH = f"{INSIDE}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -84,6 +100,7 @@ class Sandbox:
         self.cpu_seconds = 120.0  # per process (ulimit -t); the cgroup bounds the whole tree
         tag = f"{net.run.id}-{secrets.token_hex(3)}"
         self.dir = SCRATCH / f"{cgroups.PREFIX}{tag}"
+        self.bin = _shim_root() / f"{cgroups.PREFIX}{tag}-bin"
         self.group = cgroups.Group(f"{cgroups.PREFIX}{tag}", limits)
         self.channel = None
         self._image_root: tuple[Path, dict[str, Path], list[str]] | None = None
@@ -91,11 +108,12 @@ class Sandbox:
     # ----- life cycle ----------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
         self.dir.mkdir(mode=0o700)
-        for sub in ("bin", "out", "ctl", "etc"):
+        for sub in ("out", "ctl", "etc"):
             (self.dir / sub).mkdir(mode=0o755)
         os.chmod(self.dir / "out", 0o777)
-        shutil.copyfile(SHIM, self.dir / "bin" / "netdojo")
-        os.chmod(self.dir / "bin" / "netdojo", 0o755)
+        self.bin.mkdir(mode=0o755)
+        shutil.copyfile(SHIM, self.bin / "netdojo")
+        os.chmod(self.bin / "netdojo", 0o755)
         names = self.net.names()
         (self.dir / "etc" / "hosts").write_text(
             "127.0.0.1 localhost\n" + "".join(f"{ip} {n}\n" for n, ip in names.items()))
@@ -114,6 +132,7 @@ class Sandbox:
             self.channel.stop()
         self.group.remove()
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.bin, ignore_errors=True)
 
     # ----- commands --------------------------------------------------------------------------
     def _root(self, node: str) -> tuple[Path, dict[str, Path], list[str]]:
@@ -154,7 +173,7 @@ class Sandbox:
               "--ro-bind", "/sys/devices/virtual/net", "/sys/devices/virtual/net",
               "--remount-ro", "/sys",
               "--tmpfs", "/run", "--dir", INSIDE,
-              "--ro-bind", str(self.dir / "bin"), f"{INSIDE}/bin",
+              "--ro-bind", str(self.bin), f"{INSIDE}/bin",
               "--bind", str(self.dir / "out"), f"{INSIDE}/out",
               "--bind", str(self.dir / "ctl"), f"{INSIDE}/ctl"]
         if script is not None:
@@ -274,5 +293,6 @@ def leftovers(run_id: str) -> None:
     """Remove the sandboxes of a run whose owner was killed before it could."""
     for g in cgroups.leftovers(run_id):
         g.remove()
-    for d in SCRATCH.glob(f"{cgroups.PREFIX}{run_id}-*"):
-        shutil.rmtree(d, ignore_errors=True)
+    for root in {SCRATCH, *SHIM_DIRS}:
+        for d in root.glob(f"{cgroups.PREFIX}{run_id}-*"):
+            shutil.rmtree(d, ignore_errors=True)
