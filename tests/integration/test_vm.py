@@ -34,7 +34,8 @@ def vm():
     if not shutil.which("qemu-system-x86_64") or not shutil.which("mmdebstrap"):
         pytest.skip("no QEMU or mmdebstrap: scripts/install-vm.sh installs them")
     d = VmDir.at()
-    r = cli("vm", "build", "--no-images", timeout=1500)
+    # with the lab image: the build loads it into the image's Docker store (vm/preload.py)
+    r = cli("vm", "build", timeout=1500)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "vm image" in r.stdout and "MB on disk" in r.stdout, r.stdout
     if qemu.status(d):
@@ -54,6 +55,27 @@ def test_a_lab_checked_in_the_vm_from_the_host_scores_full_marks(vm):
     r = cli("vm", "run", "--", "lab", "check", "arp-routing", "--dir",
             str(LAB.dir / "starter"), timeout=600)
     assert r.returncode == 1 and "(100 %)" not in r.stdout, r.stdout[-800:]
+
+
+def test_the_first_boot_has_the_lab_image_and_starts_container_nodes(vm, tmp_path):
+    """Nothing is loaded at first boot: the image is in the VM's store already, and a run of
+    container nodes starts on it (Debian's kernel has AppArmor on: dockerd needs its
+    apparmor_parser, which the image carries)."""
+    r = cli("vm", "run", "--", "images", "list", timeout=120)
+    assert r.returncode == 0 and "netdojo/node:latest" in r.stdout, r.stdout + r.stderr
+    topo = tmp_path / "three.yaml"
+    topo.write_text("name: three\nnodes:\n  s1: {kind: switch}\n  a: {kind: container}\n"
+                    "  b: {kind: container}\nlinks:\n  - {endpoints: [a, s1]}\n"
+                    "  - {endpoints: [b, s1]}\n")
+    try:
+        r = cli("vm", "run", "--", "up", str(topo), "--detach", timeout=600)
+        assert r.returncode == 0 and "three up in" in r.stdout, r.stdout[-1500:] + r.stderr[-1500:]
+        r = cli("vm", "run", "--", "exec", "a", "--", "ping", "-c", "1", "-W", "5", "b",
+                timeout=120)
+        assert r.returncode == 0 and "1 received" in r.stdout, r.stdout + r.stderr
+    finally:
+        r = cli("vm", "run", "--", "down", timeout=300)
+    assert r.returncode == 0 and "removed" in r.stdout, r.stdout + r.stderr
 
 
 def test_a_grading_run_in_the_vm_brings_its_gradebook_back(vm, tmp_path):

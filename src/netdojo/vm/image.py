@@ -6,8 +6,9 @@ Two stages, each kept in the VM folder and made again only when its inputs chang
      a lab machine get the same set);
   2. disk.img: the base, plus netdojo's checkout in /opt/netdojo installed by its own
      scripts/install.sh (offline, from wheels fetched on the host), an SSH host key and a login
-     key made for this host, and the lab image saved from the host's Docker engine (loaded on
-     first boot); written to an ext4 file with `mke2fs -d`, so no loop device or mount is used.
+     key made for this host, and the lab image saved from the host's Docker engine, loaded
+     into the image's Docker store at build time (vm/preload.py); written to an ext4 file
+     with `mke2fs -d`, so no loop device or mount is used.
 
 The disk is BIOS-bootable (GRUB in its MBR, vm/bootdisk.py), so any hypervisor boots it; QEMU
 here boots the image's own kernel and initrd directly (-kernel/-initrd), which is faster."""
@@ -27,12 +28,17 @@ from netdojo.errors import NetdojoError
 from netdojo.paths import in_checkout, project_root
 from netdojo.vm import bootdisk, keys
 from netdojo.vm.payload import saved_images, wheels_for
+from netdojo.vm.preload import preload
 from netdojo.vm.state import VmDir
 
 SUITE = "bookworm"
 VM_PACKAGES = [
     "linux-image-amd64", "systemd-sysv", "udev", "dbus", "openssh-server", "kmod", "procps",
     "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano", "grub-pc-bin",
+    # Debian's kernel enables AppArmor, and dockerd then refuses to start a container without
+    # its docker-default profile, which apparmor_parser loads (measured: "apparmor_parser:
+    # executable file not found" for every container node in the VM)
+    "apparmor",
 ]
 DISK_GIB = 12  # sparse: only what is written takes space
 # ext4 features pinned to what the image's GRUB 2.06 reads (Debian 12's own defaults): a newer
@@ -55,21 +61,10 @@ NETWORKD = "[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n"
 SSHD = ("# netdojo: key login only, with the host key made at build time\n"
         "HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUseDNS no\n")
+# Images built before 2026-12-03 loaded theirs at first boot with this unit; `vm up` still
+# waits for it when an image has it (vm/qemu.py).  Now they are in the store (vm/preload.py).
 IMAGES_TAR = "/var/lib/netdojo/images.tar"
 IMAGES_UNIT = "netdojo-images.service"
-LOAD_IMAGES = f"""[Unit]
-Description=netdojo: load the lab images saved at build time
-After=docker.service
-Requires=docker.service
-ConditionPathExists={IMAGES_TAR}
-
-[Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'docker load -i {IMAGES_TAR} && rm {IMAGES_TAR}'
-
-[Install]
-WantedBy=multi-user.target
-"""
 
 
 @dataclass
@@ -243,14 +238,7 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
                          "netdojo && rm -rf /var/cache/netdojo-wheels /root/.cache", log)
         keys.install(root, client_key, host_key)
         if images is not None:
-            (root / "var" / "lib" / "netdojo").mkdir(parents=True, exist_ok=True)
-            shutil.copy(images, root / IMAGES_TAR.lstrip("/"))
-            unit = root / "etc" / "systemd" / "system" / IMAGES_UNIT
-            unit.write_text(LOAD_IMAGES)
-            wants = root / "etc" / "systemd" / "system" / "multi-user.target.wants"
-            wants.mkdir(parents=True, exist_ok=True)
-            (wants / unit.name).unlink(missing_ok=True)
-            (wants / unit.name).symlink_to(f"/etc/systemd/system/{unit.name}")
+            preload(root, images, IMAGES, log)
         [kernel] = sorted((root / "boot").glob("vmlinuz-*"))[-1:] or [None]
         [initrd] = sorted((root / "boot").glob("initrd.img-*"))[-1:] or [None]
         if kernel is None or initrd is None:
