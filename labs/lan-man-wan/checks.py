@@ -20,6 +20,9 @@ SMALL = 10_000  # bytes of the small file in the last question
 # the WAN's band is wide: under CUBIC with chance losses, 3-s runs of one student read 4.5 and
 # 9.9 Mbit/s on the same link (the self-test's runs); it spans the checker's runs too
 TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.50}
+# ...and below the slowest run on the WAN by up to 60 %: a short run that meets a timeout
+# reads half the next one's rate or less
+WAN_LOW = 0.60
 WAN_SLACK = 0.35  # download times over the WAN
 # A download over the lossy WAN that meets a retransmission timeout waits for it: 1 s when the
 # SYN or its answer was lost (RFC 6298's initial RTO), 200 ms or more for a data segment.  CI
@@ -70,12 +73,13 @@ def _pings(ctx) -> dict:
 
 
 def _throughputs(ctx) -> dict:
-    def run():
-        # 3 s on the WAN: with loss, CUBIC's rate swings over a second or two (a 1-s checker
-        # read 9.4 Mbit/s where the student's 2-s runs read 5.7, the self-test showed)
-        return {p: [ctx.iperf("h0", p, seconds=3 if _wan(ctx, p) else 1).goodput_mbps
-                    for _ in range(3)] for p in PATHS}
-    return ctx.once("iperf", run)
+    return ctx.once("iperf", lambda: {p: [_iperf(ctx, p) for _ in range(3)] for p in PATHS})
+
+
+def _iperf(ctx, p: str) -> float:
+    # 3 s on the WAN: with loss, CUBIC's rate swings over a second or two (a 1-s checker
+    # read 9.4 Mbit/s where the student's 2-s runs read 5.7, the self-test showed)
+    return ctx.iperf("h0", p, seconds=3 if _wan(ctx, p) else 1).goodput_mbps
 
 
 def _wan(ctx, p: str) -> bool:
@@ -103,9 +107,16 @@ def throughput(ctx):
     got, notes = 0, []
     tputs = _throughputs(ctx)
     for p in PATHS:
-        ans, real = _answer(ctx, p, "throughput_mbit"), statistics.median(tputs[p])
+        ans = _answer(ctx, p, "throughput_mbit")
         lo, hi = throughput_band(tputs[p], ctx.params[f"{p}_class"], ctx.params[f"{p}_bw"])
-        ok = lo <= ans <= hi
+        if not lo <= ans <= hi:
+            # three more runs before a student's figure is called wrong: one short run over a
+            # lossy WAN may meet a retransmission timeout or two, and the range of three may
+            # not hold such a run (CI, stop 29: a student's 2.3 against the checker's 4.9–7.4
+            # on a 10 Mbit/s WAN with 1 % loss, where Mathis et al. predict about 3.5)
+            tputs[p] = tputs[p] + [_iperf(ctx, p) for _ in range(3)]
+            lo, hi = throughput_band(tputs[p], ctx.params[f"{p}_class"], ctx.params[f"{p}_bw"])
+        ok, real = lo <= ans <= hi, statistics.median(tputs[p])
         notes.append(f"{p}: {ans:g} vs {real:.1f} Mbit/s" + ("" if ok else
                      f" (the checker's runs {min(tputs[p]):.1f}–{max(tputs[p]):.1f}: "
                      f"{lo:.1f} to {hi:.1f} accepted)"))
@@ -124,7 +135,7 @@ def throughput_band(runs: list[float], cls: str, link_mbit: float) -> tuple[floa
     hi = max(runs) * (1 + slack)
     if cls != "lan":
         hi = max(hi, link_mbit * 1.05)
-    return min(runs) * (1 - slack), hi
+    return min(runs) * (1 - (WAN_LOW if cls == "wan" else slack)), hi
 
 
 @check(points=2, title="each path is classified as LAN, MAN or WAN",
