@@ -60,27 +60,34 @@ def test_the_failover_demo_runs_on_podman_and_leaves_nothing(podman, repo, tmp_p
     assert root_links() == links_before
 
 
-def test_a_lab_container_gets_the_labs_resolver_not_the_hosts(podman):
+def test_a_pods_containers_get_the_labs_names_not_the_hosts(podman):
     """Podman 4.3 hands a container with no network the host's resolv.conf whatever --dns
-    says; netdojo writes the lab's own (net/containers.py)."""
+    says, and a pod's member files of its own (no lab names, its id as hostname) where
+    Docker's shares its holder's; netdojo writes the lab's (net/containers.py)."""
     code = ("from netdojo.net import containers, engine\n"
             "spec = {'name': 'nd-podman-dns', 'node': 'h1', 'run': 'podmantest', "
-            "'image': 'netdojo/node:latest', 'netns': 'nd-podman-dns', "
-            "'dns': ['10.9.0.53']}\n"
+            "'image': 'netdojo/node:latest', 'netns': 'nd-podman-dns', 'pod': True, "
+            "'dns': ['10.9.0.53'], 'hosts': {'lb': '10.9.0.7'}}\n"
             "try:\n"
             "    containers.start([spec])\n"
-            "    c = engine.client().containers.get('nd-podman-dns')\n"
-            "    print(c.exec_run(['cat', '/etc/resolv.conf']).output.decode())\n"
+            "    for n in containers.names('nd-podman-dns', True):\n"
+            "        c = engine.client().containers.get(n)\n"
+            "        out = c.exec_run(['sh', '-c', 'cat /etc/resolv.conf /etc/hosts; hostname'])\n"
+            "        print('==', n, out.output.decode())\n"
             "finally:\n"
-            "    containers.remove(['nd-podman-dns'])\n"
+            "    containers.remove(containers.names('nd-podman-dns', True))\n"
             "    import subprocess; subprocess.run(['ip', 'netns', 'delete', 'nd-podman-dns'])\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=120, env=podman)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "nameserver 10.9.0.53" in r.stdout and "search lab.example" in r.stdout, r.stdout
     with open("/etc/resolv.conf") as f:
-        host = [ln for ln in f if ln.startswith("nameserver")]
-    assert not any(ln in r.stdout for ln in host if "10.9.0.53" not in ln), r.stdout
+        host = [ln.strip() for ln in f if ln.startswith("nameserver") and "10.9.0.53" not in ln]
+    views = r.stdout.split("== ")[1:]
+    assert len(views) == 2, r.stdout  # the member and its holder
+    for view in views:
+        assert "nameserver 10.9.0.53" in view and "search lab.example" in view, view
+        assert "10.9.0.7" in view and view.split()[-1] == "h1", view
+        assert not any(ln in view for ln in host), view
 
 
 def test_rootless_podman_is_refused_in_one_line(repo):

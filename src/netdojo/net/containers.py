@@ -66,14 +66,19 @@ def start(specs: list[dict]) -> None:
                 "init": True, "environment": spec.get("env") or None, **limits()}
         if not spec.get("pod"):
             c = _run(spec["name"], spec["image"], **node, **net)
+            made = [c]
         else:
             c = _run(holder_name(spec["name"]), spec["image"], command=["sleep", "infinity"],
                      name=holder_name(spec["name"]), labels=labels, init=True,
                      ulimits=_ulimits(), **net)
-            _run(spec["name"], spec["image"],
-                 network_mode=f"container:{holder_name(spec['name'])}", **node)
-        if spec.get("dns") and engine.is_podman():
-            _podman_resolver(c, spec["dns"])
+            # Docker's member shares its holder's hostname (and refuses one of its own);
+            # Podman's would be its container id
+            own = {"hostname": spec["node"]} if engine.is_podman() else {}
+            made = [c, _run(spec["name"], spec["image"],
+                            network_mode=f"container:{holder_name(spec['name'])}", **own,
+                            **node)]
+        if engine.is_podman():
+            _podman_lab_files(made, spec.get("dns") or [])
         c.reload()
         return int(c.attrs["State"]["Pid"])
 
@@ -84,15 +89,23 @@ def start(specs: list[dict]) -> None:
     netns.ip_batch(f"netns attach {s['netns']} {pid}" for s, pid in zip(specs, pids, strict=True))
 
 
-def _podman_resolver(c, servers: list[str]) -> None:
-    """Podman 4.3 ignores --dns on a container with no network and hands it the host's
-    resolver instead (measured: the host's nameserver, no search domain); the lab's own is
-    written as Docker would have (the pod's members share the holder's file)."""
-    text = "".join(f"nameserver {ip}\n" for ip in servers) + "search lab.example\n"
-    r = c.exec_run(["sh", "-c", 'printf %s "$1" > /etc/resolv.conf', "sh", text], user="root")
-    if r.exit_code != 0:
-        raise BuildError(f"{c.name}: could not set the lab's resolver: "
-                         f"{r.output.decode(errors='replace').strip()[-200:]}")
+def _podman_lab_files(made: list, servers: list[str]) -> None:
+    """What Podman 4.3 does not do as Docker does, written by hand (measured): it ignores
+    --dns on a container with no network and hands it the host's resolver, and a pod's member
+    (`--network container:`) gets files of its own — the host's resolver, no lab names in
+    /etc/hosts — where Docker's shares its holder's."""
+    files = {}
+    if servers:
+        files["/etc/resolv.conf"] = ("".join(f"nameserver {ip}\n" for ip in servers)
+                                     + "search lab.example\n")
+    for c in made:
+        if c is not made[0]:  # a pod's member: its holder's names
+            files["/etc/hosts"] = made[0].exec_run(["cat", "/etc/hosts"]).output.decode()
+        for path, text in files.items():
+            r = c.exec_run(["sh", "-c", 'printf %s "$1" > "$2"', "sh", text, path], user="root")
+            if r.exit_code != 0:
+                raise BuildError(f"{c.name}: could not write the lab's {path}: "
+                                 f"{r.output.decode(errors='replace').strip()[-200:]}")
 
 
 def holder_name(name: str) -> str:

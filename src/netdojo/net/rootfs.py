@@ -17,12 +17,14 @@ from pathlib import Path
 from netdojo.errors import BuildError
 from netdojo.net import engine
 
-CACHE = Path(os.environ.get("NETDOJO_ROOTFS_CACHE", "/var/cache/netdojo/rootfs"))
+DEFAULT_CACHE = "/var/cache/netdojo/rootfs"  # the lab VM's image fills it at build time too
+CACHE = Path(os.environ.get("NETDOJO_ROOTFS_CACHE", DEFAULT_CACHE))
+ID_LEN = 16  # hex digits of the image id naming a copy
 
 
 def image_id(image: str) -> str:
     try:
-        return engine.client().images.get(image).id.split(":")[-1][:16]
+        return engine.client().images.get(image).id.split(":")[-1][:ID_LEN]
     except engine.errors().ImageNotFound:
         raise BuildError(f"image {image} is missing: run `netdojo images build`") from None
 

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from netdojo.errors import NetdojoError
+from netdojo.net.rootfs import DEFAULT_CACHE, ID_LEN
 
 INSIDE_TAR = "/tmp/netdojo-images.tar"
 SOCK = "/run/netdojo-preload.sock"
@@ -34,16 +35,16 @@ until docker -H unix://{SOCK} version >/dev/null 2>&1; do
   sleep 0.5
 done
 docker -H unix://{SOCK} load -i {INSIDE_TAR}
-# the sandbox's copy of the image's files (net/rootfs.py): exporting it at a first lab check
+# the sandbox's copy of the image's files, named as net/rootfs.py names it: exporting it at a first lab check
 # under TCG ran past the scripts' time limit (arp-routing 0/10 on a fresh boot, measured)
 for image in "$@"; do
-  id=$(docker -H unix://{SOCK} image inspect --format '{{{{.Id}}}}' "$image" | cut -d: -f2 | cut -c1-16)
-  part=/var/cache/netdojo/rootfs/.$id.build
+  id=$(docker -H unix://{SOCK} image inspect --format '{{{{.Id}}}}' "$image" | cut -d: -f2 | cut -c1-{ID_LEN})
+  part={DEFAULT_CACHE}/.$id.build
   mkdir -p "$part"
   cid=$(docker -H unix://{SOCK} create --network none "$image" true)
   docker -H unix://{SOCK} export "$cid" | tar --numeric-owner -C "$part" -xf -
   docker -H unix://{SOCK} rm "$cid" >/dev/null
-  mv "$part" "/var/cache/netdojo/rootfs/$id"
+  mv "$part" "{DEFAULT_CACHE}/$id"
 done
 kill "$pid"
 wait "$pid" || true
