@@ -50,9 +50,10 @@ def ensure_base(log=print) -> float:
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise NetdojoError(f"mmdebstrap failed: {r.stderr.strip()[-800:]}")
-        repo, tag = BASE.split(":")
         try:
-            engine.client().api.import_image_from_file(str(tar), repository=repo, tag=tag)
+            # the name with its tag in one (the API allows it): Podman ignores a separate tag
+            # and named the base debian:latest, which the Dockerfile's FROM then missed
+            engine.client().api.import_image_from_file(str(tar), repository=BASE)
         except engine.errors().APIError as e:
             raise NetdojoError(f"docker import {BASE}: {e.explanation}") from None
     return time.monotonic() - t
@@ -62,28 +63,29 @@ WHEELS = ["hypercorn[h3]>=0.16", "aioquic>=1.0", "httpx[http2]>=0.27"]
 IMAGE_PYTHON, IMAGE_GLIBC_MINOR = "3.11", 36  # Debian 12's, the base image's release
 
 
-def for_the_image() -> list[str]:
+def for_the_image(machine: str | None = None) -> list[str]:
     """`pip download` options for the image's Python and C library, named, not the host's: a
     Debian 13 host (Python 3.13, glibc 2.41) would otherwise fetch wheels the image cannot
-    install (measured: cffi for 3.13)."""
-    arch = platform.machine()
+    install (measured: cffi for 3.13).  `machine`: another CPU's (aarch64 for an arm64 VM)."""
+    arch = machine or platform.machine()
     tags = [f"manylinux_2_{m}_{arch}" for m in range(IMAGE_GLIBC_MINOR, 16, -1)]
     tags += [f"manylinux2014_{arch}", f"linux_{arch}"]
     return ["--only-binary=:all:", "--python-version", IMAGE_PYTHON, "--implementation", "cp",
             *[x for t in tags for x in ("--platform", t)]]
 
 
-def fetch_wheels(log=print) -> None:
+def fetch_wheels(log=print, machine: str | None = None, dest: Path | None = None) -> None:
     """Download the web stack's wheels on the host, for Debian 12's Python 3.11 in the image.
 
-    The host's pip is configured for this machine's network (proxies, CA); the image's is not."""
-    dest = DOCKER_DIR / ".wheels"
+    The host's pip is configured for this machine's network (proxies, CA); the image's is not
+    (nor is an arm64 lab VM's, which gets them from its host: vm/guest_images.py)."""
+    dest = dest or DOCKER_DIR / ".wheels"
     if dest.is_dir() and any(dest.glob("hypercorn-*.whl")):
         return
     dest.mkdir(exist_ok=True)
     log("fetching wheels for the image's web stack")
     r = subprocess.run(["/usr/bin/python3", "-m", "pip", "download", "-q", "-d", str(dest),
-                        *for_the_image(), *WHEELS], capture_output=True, text=True)
+                        *for_the_image(machine), *WHEELS], capture_output=True, text=True)
     if r.returncode != 0:
         raise NetdojoError(f"pip download for the image failed: {r.stderr.strip()[-800:]}")
 
@@ -103,7 +105,8 @@ def build(log=print, no_cache: bool = False) -> dict[str, float]:
                                    + "".join(lines[-15:]) + chunk["error"].strip())
             text = chunk.get("stream", "")
             lines.append(text)
-            if text.startswith("Step "):  # one line per Dockerfile step: progress, not noise
+            # one line per Dockerfile step: progress, not noise (Podman writes "STEP 1/12:")
+            if text[:5].lower() == "step ":
                 log("  " + text.strip()[:100])
     except engine.errors().APIError as e:
         raise NetdojoError(f"docker build {NODE_IMAGE}: {e.explanation}") from None
