@@ -1,20 +1,15 @@
 """The committed run of the README's two commands on Debian 13 (benchmarks/bench_distro.py,
 issue 22.5) holds for the install files as they are now, and both commands passed there."""
 
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "benchmarks" / "results" / "distro.json"
+from .benchmarks import RESULTS, hashes_every_file, load
+
+RESULTS_FILE = RESULTS / "distro.json"
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_distro",
-                                                  ROOT / "benchmarks" / "bench_distro.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("bench_distro")
 
 
 # What the committed Debian 13 run did not pass, each with why; a failure that appears makes
@@ -25,7 +20,7 @@ KNOWN_FAILED: set[str] = set()
 
 
 def test_debian_13_ran_both_readme_commands_with_todays_install_files():
-    runs = {r["suite"]: r for r in json.loads(RESULTS.read_text())["runs"]}
+    runs = {r["suite"]: r for r in json.loads(RESULTS_FILE.read_text())["runs"]}
     r = runs["trixie"]
     assert "Debian GNU/Linux 13" in r["os"], r["os"]
     assert r["install_hash"] == _bench().install_hash(), (
@@ -42,12 +37,4 @@ def test_debian_13_ran_both_readme_commands_with_todays_install_files():
 
 def test_the_install_hash_follows_every_install_file(tmp_path, monkeypatch):
     bench = _bench()
-    before = bench.install_hash()
-    for name in bench.INSTALL_FILES:
-        copy = tmp_path / name
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes((ROOT / name).read_bytes())
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
-    assert bench.install_hash() == before
-    (tmp_path / "scripts" / "install.sh").write_text("changed\n")
-    assert bench.install_hash() != before
+    assert hashes_every_file(bench, "install_hash", bench.INSTALL_FILES, tmp_path, monkeypatch)

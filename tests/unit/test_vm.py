@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from netdojo.vm import bootdisk, keys
-from netdojo.vm.image import apt_packages
+from netdojo.vm.payload import apt_packages
 from netdojo.vm.remote import Target, plan_transfers
 from netdojo.vm.state import VmDir
 

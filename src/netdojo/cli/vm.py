@@ -8,11 +8,11 @@ import os
 import sys
 
 from netdojo.errors import NetdojoError
-from netdojo.vm import hostos
+from netdojo.vm import guest_images, hostos
 from netdojo.vm.image import build
 from netdojo.vm.qemu import WEB_PORT, down, status, up
 from netdojo.vm.remote import Target, run_netdojo
-from netdojo.vm.state import VmDir
+from netdojo.vm.state import ARCHES, VmDir
 
 
 def _mb(n: int) -> str:
@@ -24,20 +24,24 @@ def cmd_build(a: argparse.Namespace) -> int:
         raise NetdojoError("the VM image is built on Linux (mmdebstrap, as root): build it there "
                            "or in the netdojo container, copy its folder here, and give it "
                            "with --dir")
-    vm = VmDir.at(a.dir)
-    res = build(vm, log=lambda m: print(m, flush=True), with_images=not a.no_images,
-                rebuild=a.rebuild)
+    vm = VmDir.at(a.dir, a.arch)
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    res = build(vm, log=log, with_images=not a.no_images, rebuild=a.rebuild)
+    if not a.no_images and guest_images.needed(vm):
+        res.seconds["guest_images_s"] = guest_images.build_in_guest(vm, log)
+        res.built.append("lab image (in the guest)")
+        res.size_bytes = vm.disk.stat().st_blocks * 512
     what = ", ".join(res.built) if res.built else "nothing (the image is current)"
     print(f"vm image {res.image}: {_mb(res.size_bytes)} on disk ({_mb(res.apparent_bytes)} "
           f"apparent, sparse); made {what} in "
           f"{sum(res.seconds.values()):.0f} s "
           f"({', '.join(f'{k[:-2]} {v:.0f} s' for k, v in res.seconds.items())})")
-    print("next: netdojo vm up")
+    print("next: netdojo vm up" + (f" --arch {vm.arch}" if vm.arch != "amd64" else ""))
     return 0
 
 
 def cmd_up(a: argparse.Namespace) -> int:
-    vm = VmDir.at(a.dir)
+    vm = VmDir.at(a.dir, a.arch)
     st = up(vm, memory_mb=a.memory, cpus=a.cpus, accel=a.accel, fresh=a.fresh,
             boot=a.boot, log=lambda m: print(m, flush=True))
     images = f", lab images loaded {st['images_s']:.0f} s later" if st.get("images_s") else ""
@@ -48,12 +52,12 @@ def cmd_up(a: argparse.Namespace) -> int:
 
 
 def cmd_down(a: argparse.Namespace) -> int:
-    print(down(VmDir.at(a.dir)))
+    print(down(VmDir.at(a.dir, a.arch)))
     return 0
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    vm = VmDir.at(a.dir)
+    vm = VmDir.at(a.dir, a.arch)
     info, st = vm.info(), status(vm)
     if info:
         print(f"image: {vm.disk} ({_mb(info['size_bytes'])} on disk), built {info['built']}")
@@ -67,7 +71,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def _target(a: argparse.Namespace):
-    return Target.host(a.host, a.port, a.identity) if a.host else Target.vm(VmDir.at(a.dir))
+    return Target.host(a.host, a.port, a.identity) if a.host else Target.vm(VmDir.at(a.dir, a.arch))
 
 
 def cmd_ssh(a: argparse.Namespace) -> int:
@@ -98,7 +102,7 @@ class _HostURL:
 
 
 def cmd_web(a: argparse.Namespace) -> int:
-    vm = VmDir.at(a.dir)
+    vm = VmDir.at(a.dir, a.arch)
     st = status(vm)
     if st is None or not st.get("web_port"):
         raise NetdojoError("the VM is not running with a web port: `netdojo vm up` first (a VM "
@@ -115,6 +119,9 @@ def cmd_web(a: argparse.Namespace) -> int:
 
 def _where(s: argparse.ArgumentParser, remote: bool = False) -> None:
     s.add_argument("--dir", help="the VM's folder (default: .vm in a checkout)")
+    s.add_argument("--arch", choices=ARCHES, default="amd64",
+                   help="the guest's CPU: amd64, or arm64 (an Apple-silicon Mac's; its own "
+                        "folder, arm64/ in --dir)")
     if remote:
         s.add_argument("--host", metavar="USER@HOST",
                        help="any Linux machine with netdojo installed, instead of the VM")

@@ -18,6 +18,11 @@ ROOT_LABEL = "netdojo-root"
 # the same for GRUB and QEMU's -append; the last console (the serial port) is /dev/console
 KERNEL_ARGS = "rw console=tty0 console=ttyS0 quiet loglevel=4 net.ifnames=1"
 
+
+def kernel_args(arch: str = "amd64") -> str:
+    """KERNEL_ARGS for the guest: an arm64 `virt` board's serial port is a PL011, ttyAMA0."""
+    return KERNEL_ARGS.replace("ttyS0", "ttyAMA0") if arch == "arm64" else KERNEL_ARGS
+
 # boot.img fields (GRUB's boot.h)
 KERNEL_SECTOR = 0x5C  # 8 bytes: the LBA of core.img's first sector
 BOOT_DRIVE = 0x64     # 0xff: the drive the BIOS booted from

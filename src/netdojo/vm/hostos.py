@@ -23,7 +23,8 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 
-ARCHES = {"x86_64": "qemu-system-x86_64", "arm64": "qemu-system-aarch64"}
+ARCHES = {"x86_64": "qemu-system-x86_64", "amd64": "qemu-system-x86_64",
+          "arm64": "qemu-system-aarch64", "aarch64": "qemu-system-aarch64"}
 
 
 def system() -> str:
@@ -47,10 +48,20 @@ def qemu_binary(arch: str = "x86_64") -> str:
     return name  # the error QEMU's absence gives names it; `netdojo doctor` says what to install
 
 
-def install_hint() -> str:
+def install_hint(arch: str = "amd64") -> str:
+    debian = "qemu-system-arm" if arch == "arm64" else "qemu-system-x86"
     return {"Darwin": "brew install qemu",
             "Windows": "winget install SoftwareFreedomConservancy.QEMU"}.get(
-        system(), "apt-get install qemu-system-x86 qemu-utils (scripts/install-vm.sh)")
+        system(), f"apt-get install {debian} qemu-utils (scripts/install-vm.sh)")
+
+
+def machine_args(arch: str) -> list[str]:
+    """The board: a PC for amd64 (QEMU's default); for arm64 QEMU's `virt` board, which has
+    PCI for the same virtio disk and network and boots a kernel given with -kernel directly,
+    no firmware.  On an Apple-silicon Mac it is the same board under HVF."""
+    if arch in ("arm64", "aarch64"):
+        return ["-machine", "virt"]
+    return []
 
 
 def native_accel() -> tuple[str | None, str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import time
@@ -26,20 +25,23 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.paths import in_checkout, project_root
-from netdojo.vm import bootdisk, keys
-from netdojo.vm.payload import saved_images, wheels_for
+from netdojo.vm import bootdisk, foreign, hostos, keys
+from netdojo.vm.payload import apt_packages, saved_images, source_files, wheels_for
 from netdojo.vm.preload import preload
 from netdojo.vm.state import VmDir
 
 SUITE = "bookworm"
 VM_PACKAGES = [
-    "linux-image-amd64", "systemd-sysv", "udev", "dbus", "openssh-server", "kmod", "procps",
-    "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano", "grub-pc-bin",
+    "systemd-sysv", "udev", "dbus", "openssh-server", "kmod", "procps",
+    "iproute2", "ca-certificates", "docker.io", "python3-venv", "less", "nano",
     # Debian's kernel enables AppArmor, and dockerd then refuses to start a container without
     # its docker-default profile, which apparmor_parser loads (measured: "apparmor_parser:
     # executable file not found" for every container node in the VM)
     "apparmor",
 ]
+# the kernel, and GRUB for hypervisors that boot the disk (PC BIOS only: an arm64 guest is booted
+# with -kernel, as UTM and QEMU on a Mac do)
+ARCH_PACKAGES = {"amd64": ["linux-image-amd64", "grub-pc-bin"], "arm64": ["linux-image-arm64"]}
 DISK_GIB = 12  # sparse: only what is written takes space
 # ext4 features pinned to what the image's GRUB 2.06 reads (Debian 12's own defaults): a newer
 # host's mke2fs would add metadata_csum_seed and orphan_file, which that GRUB refuses
@@ -76,15 +78,6 @@ class BuildResult:
     apparent_bytes: int
 
 
-def apt_packages() -> list[str]:
-    """The apt packages scripts/install.sh installs, less the browser the VM does not need."""
-    text = (project_root() / "scripts" / "install.sh").read_text()
-    block = re.search(r"APT_PACKAGES=\((.*?)\n\)", text, re.S)
-    if not block:
-        raise NetdojoError("scripts/install.sh: no APT_PACKAGES=( … ) list found")
-    words = " ".join(line.split("#")[0] for line in block.group(1).splitlines()).split()
-    return [w for w in words if w != "chromium"]
-
 
 def _digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
@@ -93,20 +86,6 @@ def _digest(*parts: bytes | str) -> str:
         h.update(b"\0")
     return h.hexdigest()[:16]
 
-
-def source_files() -> list[Path]:
-    """The checkout's files as git sees them (tracked, and new ones not ignored), or every
-    file but the local and generated ones."""
-    root = project_root()
-    r = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                        "--exclude-standard"], capture_output=True)
-    if r.returncode == 0 and r.stdout:
-        return sorted(root / p for p in r.stdout.decode().split("\0")
-                      if p and (root / p).is_file())
-    skip = {".git", ".venv", ".vm", "build", "__pycache__", ".pytest_cache", ".ruff_cache",
-            "reports", ".wheels"}
-    return sorted(p for p in root.rglob("*")
-                  if p.is_file() and not skip & set(p.relative_to(root).parts))
 
 
 def _run(argv: list[str], what: str, **kw) -> subprocess.CompletedProcess:
@@ -117,24 +96,30 @@ def _run(argv: list[str], what: str, **kw) -> subprocess.CompletedProcess:
     return r
 
 
-def _tools() -> None:
-    missing = [t for t in ("mmdebstrap", "mke2fs", "qemu-system-x86_64") if not shutil.which(t)]
+def _tools(arch: str) -> None:
+    tools = ["mmdebstrap", "mke2fs", hostos.ARCHES[arch].removesuffix(".exe")]
+    missing = [t for t in tools if not shutil.which(t)]
     if missing:
         raise NetdojoError(f"vm build needs {', '.join(missing)}: run scripts/install-vm.sh "
-                           "(as root)")
+                           f"--arch {arch} (as root)")
+    if foreign.is_foreign(arch):
+        foreign.rule(arch)
 
 
 def build_base(vm: VmDir, log=print) -> tuple[Path, bool]:
     """Stage 1: Debian with its kernel and every package; cached by the package list."""
-    packages = sorted(set(VM_PACKAGES + apt_packages()))
-    key = _digest(SUITE, *packages, NETWORKD, SSHD, "base-v2")
+    packages = sorted(set(VM_PACKAGES + ARCH_PACKAGES[vm.arch] + apt_packages()))
+    key = _digest(SUITE, *packages, NETWORKD, SSHD, "base-v2",
+                  *([vm.arch] if vm.arch != "amd64" else []))
     base = vm.dir / f"base-{key}"
     if (base / "etc" / "os-release").exists():
         return base, False
     for old in vm.dir.glob("base-*"):
         shutil.rmtree(old)
-    log(f"stage 1/2: mmdebstrap {SUITE} with {len(packages)} packages (Debian's archive; a few "
-        "minutes the first time)")
+    slow = (" under QEMU's user-mode emulator; 10–20 minutes the first time"
+            if foreign.is_foreign(vm.arch) else "; a few minutes the first time")
+    log(f"stage 1/2: mmdebstrap {SUITE} for {vm.arch} with {len(packages)} packages (Debian's "
+        f"archive{slow})")
     hooks = [
         'echo "iperf3 iperf3/start_daemon boolean false" | chroot "$1" debconf-set-selections',
     ]
@@ -151,11 +136,13 @@ def build_base(vm: VmDir, log=print) -> tuple[Path, bool]:
         'chroot "$1" apt-get clean',
     ]
     tmp = vm.dir / f"base-{key}.part"  # a folder: stage 2 copies it, and nothing else does
-    argv = ["mmdebstrap", "--variant=apt", "--mode=root", "--include=" + ",".join(packages)]
+    argv = ["mmdebstrap", "--variant=apt", "--mode=root", f"--arch={vm.arch}",
+            "--include=" + ",".join(packages)]
     argv += [f"--essential-hook={h}" for h in hooks]
     argv += [f"--customize-hook={h}" for h in custom]
     argv += [SUITE, str(tmp)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(foreign.wrap(argv, vm.arch), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
     tail: list[str] = []
     for line in proc.stdout:  # type: ignore[union-attr]
         tail = (tail + [line])[-40:]
@@ -180,7 +167,7 @@ def build(vm: VmDir, log=print, with_images: bool = True, rebuild: bool = False)
     if not in_checkout():
         raise NetdojoError("vm build copies netdojo's checkout (its tests included) into the "
                            "image: run it from a git clone of netdojo")
-    _tools()
+    _tools(vm.arch)
     vm.dir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     built: list[str] = []
@@ -193,7 +180,10 @@ def build(vm: VmDir, log=print, with_images: bool = True, rebuild: bool = False)
     if made:
         built.append("base")
     client_key, host_key = keys.ensure(vm)
-    images, image_id = saved_images(vm, IMAGES[0], log) if with_images else (None, "none")
+    if foreign.is_foreign(vm.arch):  # the host's lab image is for its own CPU: the guest
+        images, image_id = None, "guest"  # builds its own (vm/guest_images.py)
+    else:
+        images, image_id = saved_images(vm, IMAGES[0], log) if with_images else (None, "none")
     files = source_files()
     key = _digest(base.name, image_id, client_key.public_line(), host_key.public_line(),
                   *(f"{p.relative_to(project_root())}:{p.stat().st_mode & 0o111}" for p in files),
@@ -230,12 +220,13 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
             dest = src / p.relative_to(project_root())
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, dest)
-        shutil.copytree(wheels_for(vm, log), root / "var" / "cache" / "netdojo-wheels")
+        shutil.copytree(wheels_for(vm, log, vm.arch), root / "var" / "cache" / "netdojo-wheels")
         log("stage 2/2: installing netdojo in the image with its own scripts/install.sh")
         _in_chroot(root, "NETDOJO_NO_BROWSER=1 PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null "
                          "PIP_FIND_LINKS=/var/cache/netdojo-wheels bash /opt/netdojo/scripts/"
                          "install.sh && ln -sf /opt/netdojo/.venv/bin/netdojo /usr/local/bin/"
-                         "netdojo && rm -rf /var/cache/netdojo-wheels /root/.cache", log)
+                         "netdojo && rm -rf /var/cache/netdojo-wheels /root/.cache", log,
+                   vm.arch)
         keys.install(root, client_key, host_key)
         if images is not None:
             preload(root, images, IMAGES, log)
@@ -245,15 +236,7 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
             raise NetdojoError("vm build: the image has no kernel or initrd in /boot")
         shutil.copy(kernel, vm.kernel)
         shutil.copy(initrd, vm.initrd)
-        log("stage 2/2: GRUB for other hypervisors (QEMU here boots the kernel directly)")
-        grub = root / "boot" / "grub"
-        grub.mkdir(parents=True, exist_ok=True)
-        (grub / "grub.cfg").write_text(bootdisk.grub_cfg(kernel.name, initrd.name))
-        _in_chroot(root, "grub-mkimage -O i386-pc -o /boot/grub/core.img -p "
-                         f"'(hd0,msdos1)/boot/grub' {' '.join(bootdisk.CORE_MODULES)} && "
-                         "cp -a /usr/lib/grub/i386-pc /boot/grub/", log)
-        boot_img = (root / "usr" / "lib" / "grub" / "i386-pc" / "boot.img").read_bytes()
-        core_img = bootdisk.patch_core((grub / "core.img").read_bytes())
+        boot_img, core_img = _bootloader(root, kernel.name, initrd.name, vm.arch, log)
         log(f"stage 2/2: writing the disk image ({DISK_GIB} GiB, sparse; ext4 from 1 MiB on)")
         part = vm.disk.with_suffix(".part")
         part.unlink(missing_ok=True)
@@ -273,10 +256,33 @@ def _assemble(vm: VmDir, base: Path, files: list[Path], images: Path | None, cli
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _in_chroot(root: Path, script: str, log) -> None:
+def _bootloader(root: Path, kernel: str, initrd: str, arch: str, log) -> tuple[bytes, bytes]:
+    """The MBR's boot code and GRUB's core.img for a PC; none for arm64 (booted with -kernel:
+    the MBR then only holds the partition table the kernel reads)."""
+    if arch != "amd64":
+        return bytes(bootdisk.SECTOR), b""
+    log("stage 2/2: GRUB for other hypervisors (QEMU here boots the kernel directly)")
+    grub = root / "boot" / "grub"
+    grub.mkdir(parents=True, exist_ok=True)
+    (grub / "grub.cfg").write_text(bootdisk.grub_cfg(kernel, initrd))
+    _in_chroot(root, "grub-mkimage -O i386-pc -o /boot/grub/core.img -p "
+                     f"'(hd0,msdos1)/boot/grub' {' '.join(bootdisk.CORE_MODULES)} && "
+                     "cp -a /usr/lib/grub/i386-pc /boot/grub/", log)
+    boot_img = (root / "usr" / "lib" / "grub" / "i386-pc" / "boot.img").read_bytes()
+    return boot_img, bootdisk.patch_core((grub / "core.img").read_bytes())
+
+
+def _in_chroot(root: Path, script: str, log, arch: str = "amd64") -> None:
     """Run a shell script in the image's root.  The mounts it needs (/dev, /proc) live in a
-    private mount namespace, so they vanish with the process whatever happens to it."""
-    inner = (f'mount --bind /dev "{root}/dev" && mount -t proc proc "{root}/proc" && '
-             f'mount -t sysfs sys "{root}/sys" && exec chroot "{root}" /bin/sh -c "$0"')
-    _run(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner, script],
-         "install in the image")
+    private mount namespace, so they vanish with the process whatever happens to it.  For
+    another architecture it runs in vm/foreign.py's user namespace, where a new proc or sysfs
+    cannot be mounted: the host's are bound instead (read by the scripts, never written)."""
+    if foreign.is_foreign(arch):
+        mounts = (f'mount --rbind /dev "{root}/dev" && mount --rbind /proc "{root}/proc" && '
+                  f'mount --rbind /sys "{root}/sys"')
+    else:
+        mounts = (f'mount --bind /dev "{root}/dev" && mount -t proc proc "{root}/proc" && '
+                  f'mount -t sysfs sys "{root}/sys"')
+    inner = f'{mounts} && exec chroot "{root}" /bin/sh -c "$0"'
+    _run(foreign.wrap(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner,
+                       script], arch), "install in the image")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from netdojo.errors import NetdojoError
 from netdojo.vm import hostos, keys
-from netdojo.vm.bootdisk import KERNEL_ARGS, ROOT_LABEL
+from netdojo.vm.bootdisk import ROOT_LABEL, kernel_args
+from netdojo.vm.foreign import is_foreign
 from netdojo.vm.image import IMAGES_TAR, IMAGES_UNIT
 from netdojo.vm.remote import Target
 from netdojo.vm.state import VmDir
@@ -68,11 +69,11 @@ WEB_PORT = 8765  # `netdojo web` in the guest; the host reaches it on 127.0.0.1:
 def _argv(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
           boot: str = "kernel", web_port: int | None = None,
           qmp_port: int | None = None) -> list[str]:
-    argv = [hostos.qemu_binary(), "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
-            "-m", str(memory_mb), "-smp", str(cpus)]
+    argv = [hostos.qemu_binary(vm.arch), "-name", "netdojo-vm", "-nodefaults", "-no-user-config",
+            *hostos.machine_args(vm.arch), "-m", str(memory_mb), "-smp", str(cpus)]
     if boot == "kernel":  # the disk's GRUB otherwise ("disk"), as another hypervisor boots it
         argv += ["-kernel", str(vm.kernel), "-initrd", str(vm.initrd), "-append",
-                 f"root=LABEL={ROOT_LABEL} {KERNEL_ARGS}"]
+                 f"root=LABEL={ROOT_LABEL} {kernel_args(vm.arch)}"]
     argv += ["-drive", f"file={vm.overlay},if=virtio,format=qcow2,discard=unmap",
             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22"
             + (f",hostfwd=tcp:127.0.0.1:{web_port}-:{WEB_PORT}" if web_port else ""),
@@ -110,6 +111,10 @@ def _reached_userspace(vm: VmDir) -> bool:
 def _choose_accel(vm: VmDir, accel: str, log) -> str:
     if accel != "auto":
         return accel
+    if is_foreign(vm.arch):
+        log(f"an {vm.arch} guest on this CPU: QEMU's software CPU (TCG) emulates it, many "
+            "times slower than a native one")
+        return "tcg"
     native, why = hostos.native_accel()
     if native != "kvm":  # macOS, Windows: no /dev/kvm to probe
         if native is None:
@@ -135,7 +140,11 @@ def up(vm: VmDir, memory_mb: int = 2048, cpus: int = 2, accel: str = "auto",
     if status(vm):
         raise NetdojoError("the VM is already running (netdojo vm status; netdojo vm down)")
     if not vm.disk.is_file() or not vm.kernel.is_file():
-        raise NetdojoError(f"no VM image in {vm.dir}: run `netdojo vm build` first")
+        arch = f" --arch {vm.arch}" if vm.arch != "amd64" else ""
+        raise NetdojoError(f"no VM image in {vm.dir}: run `netdojo vm build{arch}` first")
+    if boot == "disk" and vm.arch != "amd64":
+        raise NetdojoError(f"--boot disk: the {vm.arch} image has no boot loader (QEMU, UTM "
+                           "and the Mac's hypervisors load its kernel directly): --boot kernel")
     if fresh:
         vm.fresh_overlay()
     if not vm.overlay.is_file() or vm.overlay.stat().st_mtime < vm.disk.stat().st_mtime:

@@ -1,7 +1,9 @@
 """The VM's folder: the image and its cached stages, the keys, and the running VM's record.
 
 In a checkout it is `.vm/` (gitignored: the image is never committed); elsewhere it is
-$XDG_CACHE_HOME/netdojo/vm.  NETDOJO_VM_DIR names another."""
+$XDG_CACHE_HOME/netdojo/vm.  NETDOJO_VM_DIR names another.  An arm64 VM (`--arch arm64`) is a
+folder of its own inside it, `arm64/`: its image, kernel and running record are its own, and
+both can be built and run side by side."""
 
 from __future__ import annotations
 
@@ -22,13 +24,18 @@ def default_dir() -> Path:
     return cache / "netdojo" / "vm"
 
 
+ARCHES = ("amd64", "arm64")  # Debian's names for the guest's architecture
+
+
 @dataclass
 class VmDir:
     dir: Path
+    arch: str = "amd64"
 
     @classmethod
-    def at(cls, path: str | Path | None = None) -> VmDir:
-        return cls(Path(path) if path else default_dir())
+    def at(cls, path: str | Path | None = None, arch: str = "amd64") -> VmDir:
+        base = Path(path) if path else default_dir()
+        return cls(base if arch == "amd64" else base / arch, arch)
 
     @property
     def disk(self) -> Path:
