@@ -6,7 +6,8 @@ committed results.  Writes results/vm_arm64.json and results/vm_arm64.md.
 
     .venv/bin/python benchmarks/bench_vm_arm64.py [--keep-image]   (as root)
 
---keep-image: time the build only if something is missing (the image in .vm/arm64 is used)."""
+--keep-image: boot and check the image in .vm/arm64 as it is, when it has its lab image;
+the build figures are then the ones its build.json recorded."""
 
 from __future__ import annotations
 

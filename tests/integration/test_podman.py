@@ -14,6 +14,7 @@ from .helpers import root_links
 
 SOCK = "unix:///run/podman/podman.sock"
 NODE = "netdojo/node:latest"
+BUILD: dict[str, str] = {}  # what the fixture's `netdojo images build` printed
 
 
 def _podman(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -36,7 +37,7 @@ def podman(caps, repo):
     build = subprocess.run([sys.executable, "-m", "netdojo", "images", "build"],
                            capture_output=True, text=True, timeout=1800, env=env)
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
-    env["NETDOJO_TEST_PODMAN_BUILD"] = build.stdout
+    BUILD["stdout"] = build.stdout
     return env
 
 
@@ -47,7 +48,7 @@ def _labelled(engine: list[str]) -> set[str]:
 
 
 def test_podman_builds_the_lab_image_from_debians_archive_under_its_own_names(podman):
-    assert "images ready" in podman["NETDOJO_TEST_PODMAN_BUILD"], podman["NETDOJO_TEST_PODMAN_BUILD"]
+    assert "images ready" in BUILD["stdout"], BUILD["stdout"]
     # Podman ignores a tag given apart from the name on import: the base must still be found
     # under the name the Dockerfile's FROM gives, or the build would try a registry
     assert _podman("image", "exists", "debian:bookworm-slim").returncode == 0

@@ -31,6 +31,12 @@ def test_an_arm64_guest_boots_on_the_virt_board_with_its_serial_console(tmp_path
     assert "console=ttyS0" in pc[pc.index("-append") + 1]
 
 
+def test_a_missing_qemu_is_named_for_the_guests_cpu(monkeypatch):
+    monkeypatch.setattr(hostos, "system", lambda: "Linux")
+    assert "qemu-system-arm " in hostos.install_hint("arm64")
+    assert "qemu-system-x86 " in hostos.install_hint("amd64")
+
+
 def test_a_guest_of_another_cpu_is_emulated_and_a_mac_runs_arm64_natively(tmp_path, monkeypatch):
     said: list[str] = []
     monkeypatch.setattr(foreign, "host_arch", lambda: "amd64")

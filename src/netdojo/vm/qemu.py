@@ -94,7 +94,7 @@ def _start(vm: VmDir, accel: str, port: int, memory_mb: int, cpus: int,
     except NetdojoError as e:
         raise NetdojoError(f"qemu ({accel}): {e}") from None
     except FileNotFoundError:
-        raise NetdojoError(f"no QEMU on this host: {hostos.install_hint()}") from None
+        raise NetdojoError(f"no QEMU on this host: {hostos.install_hint(vm.arch)}") from None
 
 
 def _stop(pid: int, disk: Path, qmp_port: int | None = None, grace: float = 10.0) -> None:
