@@ -1,9 +1,8 @@
 """Issue 2's benchmarks: link fidelity per available shaper, and start+stop scale against
 vanilla Mininet, measured in the same run.  Writes results/core.json and results/core.md.
-
-    sudo .venv/bin/python benchmarks/bench_core.py [--only fidelity|scale|large|cli] [--quick]
-
 Not a test: it reports figures and whether each meets its target; the README quotes them.
+
+    .venv/bin/python benchmarks/bench_core.py [--only fidelity|scale|large|cli] [--quick]
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 student's files, run the checks, tear down), median of 3, and whether the solution scored
 100 % every time (grading must not be flaky).
 
-    sudo .venv/bin/python benchmarks/bench_labs.py [--runs 3] [--lab ID ...]
+    .venv/bin/python benchmarks/bench_labs.py [--runs 3] [--lab ID ...]     (as root)
 
 Runs the real CLI, as a student would, on each lab's solution for two students.
 Writes results/labs.json and results/labs.md.

@@ -1,7 +1,7 @@
 """Issue 3's benchmark: how long a service lab takes to be all-ready (containers up, daemons
 answering, HAProxy health checks green), and how long the images take to build.
 
-    sudo .venv/bin/python benchmarks/bench_services.py [--skip-image-build]
+    .venv/bin/python benchmarks/bench_services.py [--skip-image-build]     (as root)
 
 Writes results/services.json and results/services.md.
 """

@@ -6,6 +6,9 @@ from netdojo.net.capabilities import probe
 from .helpers import snapshot
 from .lab_helpers import labelled_containers
 
+# the web console's fixtures: a `netdojo web` on linear,2, and headless chromium
+from .web_helpers import browser, web_linear  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def caps():

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from netdojo.errors import NetdojoError
-from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.gradebook import Attempt, Gradebook
 from netdojo.web.class_view import class_view, histogram
 
 
@@ -21,10 +21,11 @@ def make_book(path):
     for student, (a, b, h) in marks.items():
         checks = [check("a", a), check("b", b), check("hid", h, 1.0, visible=False)]
         status = "regrade" if student == "s4" else "graded"
-        book.record("arp-routing", student, "x" * 64, "folder", 0.0, 1.0, status,
-                    {"checks": checks, "score": a + b + h, "max_score": 5.0}, "", {}, "t")
-    book.record("arp-routing", "s5", "y" * 64, "folder", 0.0, 1.0, "rejected", None,
-                "answers.yaml: not YAML", {}, "t")
+        book.record(Attempt.of("arp-routing", student, "x" * 64, "folder", status,
+                               {"checks": checks, "score": a + b + h, "max_score": 5.0},
+                               started=0.0, seconds=1.0, version="t"))
+    book.record(Attempt.of("arp-routing", "s5", "y" * 64, "folder", "rejected", None,
+                           "answers.yaml: not YAML", started=0.0, seconds=1.0, version="t"))
     book.close()
 
 

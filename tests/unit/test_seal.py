@@ -8,7 +8,7 @@ import pytest
 
 from netdojo.errors import NetdojoError
 from netdojo.grade import exports
-from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.gradebook import Attempt, Gradebook
 from netdojo.grade.verify import verify
 from netdojo.labs import class_secret
 
@@ -29,8 +29,10 @@ def graded(tmp_path, monkeypatch):
     out = tmp_path / "grades"
     book = Gradebook(out / "gradebook.sqlite")
     for student, score in (("alice", 6), ("bob", 3), ("민준", 0)):
-        book.record("arp-routing", student, "f" * 64, str(tmp_path / "gone"), 0.0, 1.0,
-                    "graded", report(score), "", {}, "1.0", "m", "labhash", {"img": "sha256:1"})
+        book.record(Attempt.of("arp-routing", student, "f" * 64, str(tmp_path / "gone"),
+                               "graded", report(score), started=0.0, seconds=1.0,
+                               version="1.0", machine="m", lab_hash="labhash",
+                               images={"img": "sha256:1"}))
     exports.write_all(book.latest(), out, ("gradescope", "csv"))
     book.close()
     return out

@@ -62,6 +62,21 @@ class Attempt:
     images: dict[str, str] | None = None
     seal: str = ""
 
+    @classmethod
+    def of(cls, lab: str, student: str, sha256: str, source: str, status: str,
+           report: dict[str, Any] | None, message: str = "", *, started: float | None = None,
+           seconds: float = 0.0, intake: dict[str, Any] | None = None, version: str = "",
+           machine: str = "", lab_hash: str = "", images: dict[str, str] | None = None
+           ) -> Attempt:
+        """A new attempt from a grading run's report (None: nothing was graded)."""
+        r = report or {}
+        return cls(id=0, lab=lab, student=student, sha256=sha256, source=source,
+                   started=time.time() if started is None else started, seconds=seconds,
+                   status=status, score=r.get("score", 0.0), max_score=r.get("max_score", 0.0),
+                   message=message, intake=intake or {}, timings=r.get("timings", {}),
+                   version=version, machine=machine or this_machine(),
+                   checks=r.get("checks", []), lab_hash=lab_hash, images=images)
+
     def sealed_fields(self) -> dict[str, Any]:
         return {"lab": self.lab, "student": self.student, "sha256": self.sha256,
                 "status": self.status, "score": self.score, "max_score": self.max_score,
@@ -69,7 +84,7 @@ class Attempt:
                 "lab_hash": self.lab_hash, "images": self.images or {}}
 
 
-def machine() -> str:
+def this_machine() -> str:
     return f"{platform.node()} {platform.release()} {os.cpu_count()} CPUs"
 
 
@@ -101,34 +116,25 @@ class Gradebook:
                               "ORDER BY id DESC LIMIT 1", (lab, student)).fetchone()
         return bool(row) and row[0] == sha256 and row[1] == "graded"
 
-    def record(self, lab: str, student: str, sha256: str, source: str, started: float,
-               seconds: float, status: str, report: dict[str, Any] | None, message: str,
-               intake: dict[str, Any], version: str, machine_name: str | None = None,
-               lab_hash: str = "", images: dict[str, str] | None = None) -> int:
-        checks = (report or {}).get("checks", [])
-        score = (report or {}).get("score", 0.0)
-        max_score = (report or {}).get("max_score", 0.0)
-        machine_name = machine_name or machine()
-        stamp = seal.seal({"lab": lab, "student": student, "sha256": sha256, "status": status,
-                           "score": score, "max_score": max_score, "message": message,
-                           "version": version, "machine": machine_name, "lab_hash": lab_hash,
-                           "images": images or {}}, checks)
+    def record(self, a: Attempt) -> int:
+        """Keep one attempt, sealed (an HMAC over its fields and checks), and its checks."""
+        stamp = seal.seal(a.sealed_fields(), a.checks)
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO attempts (lab, student, sha256, source, started, seconds, status, "
                 "score, max_score, message, intake, timings, version, machine, lab_hash, "
                 "images, seal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (lab, student, sha256, source, started, round(seconds, 3), status, score,
-                 max_score, message, json.dumps(intake, ensure_ascii=False),
-                 json.dumps((report or {}).get("timings", {})), version,
-                 machine_name, lab_hash, json.dumps(images or {}), stamp))
+                (a.lab, a.student, a.sha256, a.source, a.started, round(a.seconds, 3), a.status,
+                 a.score, a.max_score, a.message, json.dumps(a.intake, ensure_ascii=False),
+                 json.dumps(a.timings), a.version, a.machine, a.lab_hash,
+                 json.dumps(a.images or {}), stamp))
             aid = cur.lastrowid
             self.db.executemany(
                 "INSERT INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(aid, i, c["name"], c["title"], c["points"], c["score"], c["message"],
                   c["hint"], int(c["visible"]), c["seconds"],
                   json.dumps(c.get("samples", []), default=str), int(c.get("error", False)))
-                 for i, c in enumerate(checks)])
+                 for i, c in enumerate(a.checks)])
         return int(aid)
 
     def calibration(self, lab: str, started: float, seconds: float, status: str, score: float,
@@ -139,7 +145,7 @@ class Gradebook:
                 "INSERT INTO calibrations (lab, started, seconds, status, score, max_score, "
                 "unstable, machine) VALUES (?,?,?,?,?,?,?,?)",
                 (lab, started, round(seconds, 3), status, score, max_score,
-                 json.dumps(unstable), machine()))
+                 json.dumps(unstable), this_machine()))
         return int(cur.lastrowid)
 
     def to_regrade(self, lab: str) -> set[str]:
@@ -184,11 +190,7 @@ class Gradebook:
                 if state == "changed":  # never launder an edited record into a sealed one
                     raise NetdojoError(f"{other}: attempt {a.id} ({a.student}) was changed after "
                                        "grading; `netdojo grade verify` shows it")
-                report = {"score": a.score, "max_score": a.max_score, "timings": a.timings,
-                          "checks": a.checks}
-                self.record(a.lab, a.student, a.sha256, a.source, a.started, a.seconds,
-                            a.status, report, a.message, a.intake, a.version, a.machine,
-                            a.lab_hash, a.images)
+                self.record(a)  # verified above, so sealed anew here as it stands
                 n += 1
         finally:
             src.close()

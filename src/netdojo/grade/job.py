@@ -18,7 +18,7 @@ from netdojo import __version__
 from netdojo.errors import NetdojoError
 from netdojo.grade import exports, seal
 from netdojo.grade.calibration import calibrate, mark_unstable, unstable_of
-from netdojo.grade.gradebook import Gradebook
+from netdojo.grade.gradebook import Attempt, Gradebook
 from netdojo.grade.intake import Intake, discover, read_roster, take
 from netdojo.grade.worker import grade_one
 from netdojo.labs.model import Lab
@@ -120,9 +120,9 @@ class GradingJob:
         self.stamp = {"lab_hash": seal.lab_hash(lab), "images": seal.image_digests()}
         for it in intakes:
             if it.error:
-                book.record(lab.id, it.student, it.sha256, str(it.source), time.time(), 0.0,
-                            "unreadable", None, it.error, it.as_dict(), __version__,
-                            **self.stamp)
+                book.record(Attempt.of(lab.id, it.student, it.sha256, str(it.source),
+                                       "unreadable", None, it.error, intake=it.as_dict(),
+                                       version=__version__, **self.stamp))
                 self.result.failed.append(f"{it.student}: {it.error}")
             elif self.regrade_errors:
                 if it.student in book.to_regrade(lab.id):
@@ -172,8 +172,9 @@ class GradingJob:
         if g.status == "graded" and mark_unstable(g.report, unstable):
             status = "regrade"
             self.result.regrade.append(it.student)
-        book.record(self.lab.id, it.student, it.sha256, str(it.source), when, g.seconds, status,
-                    g.report, g.message, it.as_dict(), __version__, **self.stamp)
+        book.record(Attempt.of(self.lab.id, it.student, it.sha256, str(it.source), status,
+                               g.report, g.message, started=when, seconds=g.seconds,
+                               intake=it.as_dict(), version=__version__, **self.stamp))
         if g.status == "graded":
             self.result.graded += 1
             return f"{g.report['score']:g}/{g.report['max_score']:g}" + (
