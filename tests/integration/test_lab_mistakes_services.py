@@ -165,3 +165,15 @@ def test_http_versions_wrong_cause_and_count_lose_exactly_their_points(tmp_path,
     assert rep.score == pytest.approx(18.6), [(r.name, r.score, r.message) for r in rep.results]
 
 
+# ----- ssh-mail --------------------------------------------------------------------------------
+def test_ssh_mail_sent_to_the_backup_exchanger_loses_exactly_the_delivery(tmp_path, docker,
+                                                                          nothing_left):
+    sub = solution_copy(tmp_path, "ssh-mail")
+    script = sub / "send-mail.sh"
+    script.write_text(script.read_text().replace("sort -n |", "sort -rn |"))
+    rep = check("ssh-mail", "alice", sub)
+    assert scores(rep) == {"key_login": 3, "seen_from": 1, "exchangers_known": 2, "delivered": 0,
+                           "one_copy": 1}, [(r.name, r.score, r.message) for r in rep.results]
+    assert "no mail with your subject" in next(r for r in rep.results
+                                               if r.name == "delivered").message
+

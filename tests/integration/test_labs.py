@@ -15,7 +15,8 @@ from netdojo.labs.values import draw
 from .lab_helpers import assert_full, check, two_students  # noqa: F401
 from .test_services import _docker_ready
 
-DOCKER = {"lb-failover", "dns", "addressing-dhcp-nat", "devices", "diagnostics", "http-versions"}
+DOCKER = {"lb-failover", "dns", "addressing-dhcp-nat", "devices", "diagnostics", "http-versions",
+          "ssh-mail"}
 # lab: the value two students must differ in (so the solution adapts), and what else its
 # report must show
 SOLUTIONS = {
@@ -39,6 +40,9 @@ SOLUTIONS = {
                     == {"net": draw(find_lab("diagnostics"), s)["net"]}),
     "http-versions": ("objects", lambda rep, s: "http1.0" in _result(rep, "load_table").message
                       and "http3" in _result(rep, "load_table").message),
+    # the MX preferences are for the student to find in DNS
+    "ssh-mail": ("pc_host", lambda rep, s: rep.files["answers.yaml"]["origin"]
+                 == "made by measure.sh" and not {"mx1_pref", "mx2_pref"} & set(rep.shown_params)),
 }
 # lab: (the most its starter may score, words one of its checks must say, words of a hint)
 STARTERS = {
@@ -55,6 +59,8 @@ STARTERS = {
     "diagnostics": (0, "answers.yaml: faults.slow needs where, evidence — fill it in", ""),
     "http-versions": (0, "answers.yaml: no answer for 'rtt_ms' — fill it in",
                       "`client openssl s_client -connect web:443"),
+    "ssh-mail": (0, "answers.yaml: seen_from — fill it in", "The preferred exchanger has the "
+                 "LOWEST preference number"),
 }
 
 

@@ -1,6 +1,6 @@
 """Every service's rendered configuration, for the sample topologies, is accepted by its own
 daemon's checker inside the lab image (haproxy -c, kea-dhcp4 -t, named-checkconf -z, nginx -t,
-nft -c, sshd -t) — and the same checker refuses it once a line of nonsense is added, so the
+nft -c, sshd -t, postfix check) — and the same checker refuses it once a line of nonsense is added, so the
 test can fail.  No network is built: the services are planned and rendered, then checked in a
 throw-away container with no network (issue 20.5)."""
 
@@ -21,7 +21,8 @@ from netdojo.topo.resolve import resolve
 TOPOLOGIES = ["services-demo", "https-three-ways", "lb-failover"]
 # a line each checker must refuse, by the file it is added to
 NONSENSE = {".cfg": "\nbogus-directive yes\n", ".conf": "\nbogus-directive yes;\n",
-            ".nft": "\nbogus rule\n", "sshd_config": "\nBogusDirective yes\n"}
+            ".nft": "\nbogus rule\n", "sshd_config": "\nBogusDirective yes\n",
+            "main.cf": "\nbogus-directive yes\n"}
 
 
 def rendered() -> list[tuple[str, object]]:
@@ -75,4 +76,4 @@ def test_the_daemon_accepts_what_netdojo_renders_and_refuses_nonsense(name, svc,
 
 def test_every_kind_of_service_with_a_checker_is_covered():
     kinds = {svc.name for _, svc in SERVICES}
-    assert {"haproxy", "dhcp", "dns", "resolver", "nat", "ssh", "edge_cache"} <= kinds, kinds
+    assert {"haproxy", "dhcp", "dns", "resolver", "nat", "ssh", "smtp", "edge_cache"} <= kinds, kinds

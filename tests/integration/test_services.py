@@ -183,6 +183,27 @@ def _ssh_hostname(net, from_node: str, ip: str, port: int) -> str:
 def test_ssh_directly_and_through_the_nat_port_forward(demo):
     assert _ssh_hostname(demo, "client1", demo.ip("ssh1"), 22) == "ssh1"
     assert _ssh_hostname(demo, "inet", "192.0.2.1", 2222) == "ssh1"
+    # sshd's own log names each client as it saw it: the forward rewrote only the destination
+    log = svc(demo, "ssh1", "ssh").log()
+    assert "Accepted password for student from 192.0.2.80" in log, log
+
+
+# ----- SMTP ----------------------------------------------------------------------------------
+def test_mail_goes_through_the_mx_into_a_mailbox_and_nothing_is_relayed(demo):
+    mx = dig(demo, "dns1", "lab.example", "MX", "+short").split()
+    host = dig(demo, "dns1", mx[1], "A", "+short").strip()
+    assert mx[0] == "10" and host == demo.ip("dns1")
+    mail = "Subject: netdojo-smtp-test\r\n\r\nhello\r\n"
+    def send(rcpt):
+        return sh(demo, "client1", "curl", "-sS", "-m", "10", f"smtp://{host}", "--mail-from",
+                  "a@client1.test", "--mail-rcpt", rcpt, "-T", "-", input=mail)
+    assert send("student@lab.example").returncode == 0
+    smtp = svc(demo, "dns1", "smtp")
+    wait_until(lambda: "netdojo-smtp-test" in smtp.mailbox("student"), 10, "the mail delivered")
+    assert f"[{demo.ip('client1')}]" in smtp.mailbox("student")  # Received: from its address
+    refused = send("someone@elsewhere.test")  # not its domain: an open relay would take it
+    assert refused.returncode != 0 and "554" in refused.stderr + refused.stdout
+    assert "Relay access denied" in smtp.log()
 
 
 def test_exec_into_a_container_from_the_cli(demo):

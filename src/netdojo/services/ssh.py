@@ -11,6 +11,7 @@ from netdojo.services.base import Service
 
 CONF = "/etc/netdojo/sshd_config"
 PASSWORDS = "/etc/netdojo/ssh-passwords.secret"  # fed to chpasswd, then removed
+LOG = "/var/log/netdojo-sshd.log"  # no syslog in a container: sshd -E writes its log here
 
 
 class Ssh(Service):
@@ -39,7 +40,11 @@ class Ssh(Service):
         setup = " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
                             for u in self.users)
         return ["sh", "-c", f"{setup} && chpasswd < {PASSWORDS} && rm -f {PASSWORDS} && "
-                f"mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF}"]
+                f"mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF} -E {LOG}"]
 
     def ready(self) -> bool:
         return self.listening(22)
+
+    def log(self) -> str:
+        """sshd's own log: each login accepted or refused, the client's address, the key."""
+        return self.sh(["sh", "-c", f"cat {LOG} 2>/dev/null; true"]).stdout
