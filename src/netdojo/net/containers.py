@@ -204,19 +204,25 @@ PROBE_ENV = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
              "HOME=/root", "LANG=C.UTF-8"]
 
 
-def probe_argv(name: str, cmd: list[str]) -> list[str]:
+def probe_argv(name: str, cmd: list[str], unprivileged: bool = False) -> list[str]:
     """A checker's short command in a container without the engine's round trip: `nsenter`
     into the container's namespaces (mount, UTS, IPC, network, PID), after joining its cgroups
     so it counts against the container's limits.  6 ms where `docker exec` takes 120 ms of the
     engine's CPU — the lab checks' probes (dig, curl) are most of a dns grade.  Falls back to
-    `docker exec` when the engine gives no PID (a remote engine, a stopped container)."""
-    return _nsenter_argv(name, cmd) or exec_argv(name, cmd)
+    `docker exec` when the engine gives no PID (a remote engine, a stopped container).
+
+    `unprivileged`: as nobody, so with no capability at all — for a look that needs none (a
+    readiness poll's dig, curl or ss).  The command is the container's own binary, and a daemon
+    running a person's config may have replaced it; as root from nsenter it would hold every
+    capability the engine withholds from the container."""
+    return _nsenter_argv(name, cmd, unprivileged) or exec_argv(name, cmd)
 
 
-def _nsenter_argv(name: str, cmd: list[str]) -> list[str] | None:
+def _nsenter_argv(name: str, cmd: list[str], unprivileged: bool = False) -> list[str] | None:
     pid = engine.pid_of(name)
     if not pid:
         return None
     join = "".join(f"echo $$ > '{p}' 2>/dev/null; " for p in cgroups.procs_files_of(pid))
+    who = ["-S", "65534", "-G", "65534"] if unprivileged else []
     return ["sh", "-c", f'{join}exec "$@"', "sh", "nsenter", "-t", str(pid), "-m", "-u", "-i",
-            "-n", "-p", "--", *PROBE_ENV, *cmd]
+            "-n", "-p", *who, "--", *PROBE_ENV, *cmd]

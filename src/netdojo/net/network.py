@@ -84,11 +84,11 @@ class Network:
             return containers.exec_argv(self.run.container(node), cmd, interactive)
         return ["ip", "netns", "exec", self.ns(node), *cmd]
 
-    def probe_argv(self, node: str, cmd: list[str]) -> list[str]:
+    def probe_argv(self, node: str, cmd: list[str], unprivileged: bool = False) -> list[str]:
         """A checker's short command in a node (exec_argv without the engine's round trip for
         a container: see containers.probe_argv)."""
         if self.is_container(node):
-            return containers.probe_argv(self.run.container(node), cmd)
+            return containers.probe_argv(self.run.container(node), cmd, unprivileged)
         return ["ip", "netns", "exec", self.ns(node), *cmd]
 
     def copy(self, src: str, dst: str) -> None:

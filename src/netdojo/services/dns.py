@@ -54,6 +54,7 @@ class _Bind(Service):
     config_path = CONF
     ready_timeout = 20.0
     check_timeout = 10.0
+    check_unprivileged = True  # named-checkconf reads named.conf and the zones, all 0644
 
     def check_argv(self) -> list[str]:
         return ["named-checkconf", "-z", CONF]
@@ -68,8 +69,8 @@ class _Bind(Service):
         return self.listening(53, udp=True)
 
     def ready(self) -> bool:
-        r = self.sh(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1", self._probe_name(),
-                     "SOA"])
+        r = self.look(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1",
+                       self._probe_name(), "SOA"])
         return r.returncode == 0 and bool(r.stdout.strip())
 
     def _probe_name(self) -> str:
@@ -232,5 +233,5 @@ class BindResolver(_Bind):
         }
 
     def ready(self) -> bool:
-        r = self.sh(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1", ".", "NS"])
+        r = self.look(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1", ".", "NS"])
         return r.returncode == 0 and "root-servers" in r.stdout

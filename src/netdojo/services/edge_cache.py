@@ -86,8 +86,8 @@ http {{
         return ["sh", "-c", f"mkdir -p {CACHE_DIR} && nginx -c {CONF}"]
 
     def ready(self) -> bool:
-        r = self.sh(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
-                     "http://127.0.0.1/edge-health"])
+        r = self.look(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                       "http://127.0.0.1/edge-health"])
         return r.stdout.strip() == "200" and self.listening(443)
 
     def stop(self) -> None:

@@ -41,7 +41,9 @@ def install(svc: Service) -> None:
             raise svc.fail(f"could not write its files: {r.stderr.decode().strip()}")
     argv = svc.check_argv()
     if argv:
-        r = svc.sh(argv)
+        r = svc.look(argv, svc.check_timeout) if svc.check_unprivileged else svc.sh(argv)
+        if r.returncode == 124 and svc.check_unprivileged:
+            raise svc.fail(f"`{argv[0]}` did not finish within {svc.check_timeout:g} s")
         if r.returncode != 0:
             msg = (r.stdout + r.stderr).strip()
             raise svc.fail(f"{svc.config_path} rejected by `{argv[0]}`: {msg[-1200:]}")
