@@ -22,8 +22,11 @@ def setup(ctx):
             + "</body></html>\n").encode()
     # Per student, the client or the server closes first: the side in TIME-WAIT is found in
     # the capture, not known in advance.
-    ctx.serve_files("server", {"index.html": page, "big.bin": bytes(range(256)) * (BIG // 256)},
+    ctx.serve_files("server", {"index.html": page, f"{ctx.params['page']}.html": page,
+                               "big.bin": bytes(range(256)) * (BIG // 256)},
                     ctx.params["port"], server_closes=ctx.params["closer"] == "server")
+    # in the client's own namespace only: whether its segments carry timestamps (part 3)
+    ctx.sh("client", ["sysctl", "-qw", f"net.ipv4.tcp_timestamps={ctx.params['timestamps']}"])
     ctx.serve("server", ["iperf3", "-s", "-p", "5201"], 5201)
 
 
@@ -124,6 +127,10 @@ def pdus(ctx):
     if frame.payload_len == 0:
         return failed(f"frame {number} carries no application data: pick the one with the "
                       "HTTP request")
+    want = f"GET /{ctx.params['page']}.html "
+    if not frame.data[frame.layer("application").start:].startswith(want.encode()):
+        return failed(f"frame {number} is not your request for /{ctx.params['page']}.html: "
+                      "fetch your own page (netdojo lab show tcp-udp-pdu) while you capture")
     right, wrong = 0, []
     for name in ("link", "internet", "transport", "application"):
         ans = layers.get(name) if isinstance(layers.get(name), dict) else {}

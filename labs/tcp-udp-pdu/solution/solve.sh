@@ -12,7 +12,7 @@ until grep -q "listening on" "$err"; do
   n=$((n + 1)); [ "$n" -lt 200 ] || { echo "tcpdump did not start" >&2; exit 1; }
   sleep 0.05
 done
-curl -s -o /dev/null --retry 3 "http://server:$PORT/"
+curl -s -o /dev/null --retry 3 "http://server:$PORT/$LAB_PAGE.html"
 # Whichever side sent the first FIN holds TIME-WAIT: here on the client, or on the server
 # (read through netdojo exec, the script's one way to another node of its lab).
 side=""; ss_line=""; n=0
