@@ -149,6 +149,38 @@ def pdus(ctx):
     return partial(right, 4, msg + (" — " + "; ".join(wrong) if wrong else ""))
 
 
+@check(points=1, title="the Ethernet header of that frame: destination, source, EtherType",
+       hint="The first 14 bytes of the frame: 6 of destination MAC, 6 of source MAC, 2 of "
+            "EtherType.  The frame goes to the next hop, not to the server: compare `client ip "
+            "neigh` and `r1 ip link`.", needs=["tcp.pcap", "answers.yaml"])
+def ethernet(ctx):
+    number = ctx.answer("pdu_frame", int)
+    layers = ctx.answers().get("pdu_layers")
+    link = layers.get("link") if isinstance(layers, dict) and \
+        isinstance(layers.get("link"), dict) else {}
+    frame = next((f for f in ctx.submission["tcp.pcap"].data if f.number == number), None)
+    if frame is None or frame.layer("link") is None:
+        return failed(f"frame {number} is not a frame of tcp.pcap")
+    real = frame.layer("link").fields
+    said = (str(link.get("dst", "")).strip().lower(), str(link.get("src", "")).strip().lower(),
+            _ethertype(link.get("type")))
+    if said == (real.get("dst"), real.get("src"), real.get("ethertype")):
+        return passed(f"frame {number}: dst {said[0]}, src {said[1]}, type 0x{said[2]:04x}")
+    return failed(f"frame {number}: you said dst {said[0] or '?'}, src {said[1] or '?'}, type "
+                  f"{link.get('type', '?')} — read them from the frame's first 14 bytes")
+
+
+def _ethertype(value) -> int | None:
+    """0x0800, 0800, 2048 or IPv4 → 2048."""
+    text = str(value or "").strip().lower()
+    if text == "ipv4":
+        return 0x0800
+    try:
+        return int(text, 16) if text.startswith("0x") or len(text) == 4 else int(text)
+    except ValueError:
+        return None
+
+
 def _udp_loss(ctx) -> float:
     def run() -> float:
         # iperf3 starts a UDP test with a datagram of its own; on a lossy link that one can be

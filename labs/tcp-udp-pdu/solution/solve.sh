@@ -61,7 +61,9 @@ for n, f in enumerate(frames, 1):
         print(f"time_wait_side: {side}\ntime_wait_port: {sport}")
         print(f"ss_output: |\n  {ss_line}")
         print(f"pdu_frame: {n}\npdu_layers:")
-        print(f"  link: {{pdu: frame, header_bytes: 14}}")
+        mac = lambda b: ":".join(f"{x:02x}" for x in b)
+        src, dst = mac(f[6:12]), mac(f[0:6])  # the frame's first 14 bytes: dst, src, type
+        print(f"  link: {{pdu: frame, header_bytes: 14, dst: '{dst}', src: '{src}', type: '0x{f[12]:02x}{f[13]:02x}'}}")
         print(f"  internet: {{pdu: packet, header_bytes: {ihl}}}")
         print(f"  transport: {{pdu: segment, header_bytes: {thl}}}")
         print(f"  application: {{pdu: message, bytes: {data}}}")
