@@ -102,6 +102,10 @@ def test_the_service_panels_of_a_services_lab_in_chromium(clean, repo, browser):
         run = w.json("/api/topology")["run"]
         subprocess.run(["docker", "exec", f"nd{run}-inet", "curl", "-s", "-o", "/dev/null",
                         "--max-time", "10", "http://192.0.2.1/"], timeout=30)
+        subprocess.run(["docker", "exec", "-i", f"nd{run}-client1", "curl", "-s", "-m", "10",
+                        "smtp://dns1", "--mail-from", "a@client1.test", "--mail-rcpt",
+                        "student@lab.example", "-T", "-"], input=b"Subject: panel\r\n\r\nhi\r\n",
+                       capture_output=True, timeout=30)
         subprocess.run(["docker", "exec", f"nd{run}-dns1", "dig", "@127.0.0.1", "+short",
                         "mail.lab.example"], capture_output=True, timeout=30)
         panels = w.json("/api/panels")
@@ -115,6 +119,10 @@ def test_the_service_panels_of_a_services_lab_in_chromium(clean, repo, browser):
         assert any(r["zone"] == "lab.example" for r in kinds["dns"]["rows"])
         assert any(r["name"] == "mail.lab.example" and r["type"] == "A"
                    for p in panels if p["kind"] == "dns_queries" for r in p["rows"]), panels
+        # the mail exchanger's own log: the mail client1 just sent, delivered to its mailbox
+        assert any(r["to"] == "student@lab.example" and r["status"].startswith("sent")
+                   for p in panels if p["kind"] == "mail" for r in p["rows"]), panels
+        assert any(p["kind"] == "ssh" and p["node"] == "ssh1" for p in panels), panels
         web = [p for p in panels if p["kind"] == "http"]
         assert {p["node"] for p in web} == {"web1", "web2", "web3", "inet"}
         assert all("HTTP/" in p["title"] for p in web if p["node"] != "inet"), web

@@ -150,3 +150,32 @@ def test_the_dns_and_web_server_panels():
     assert per == {"HTTP/1.1": 1, "HTTP/2": 1}
     assert last[-1] == {"client": "10.0.0.9", "request": "GET /img/1.png", "version": "HTTP/2",
                         "status": "404"}
+
+
+def test_the_mail_and_ssh_panels_read_the_daemons_own_logs():
+    from netdojo.web.panels import login_rows, mail_rows
+
+    log = """\
+Dec 03 20:19:59 mail postfix/smtpd[112]: CCD9B35C18F: client=unknown[192.0.2.150]
+Dec 03 20:19:59 mail postfix/qmgr[105]: CCD9B35C18F: from=<a@b.test>, size=303, nrcpt=1 (queue active)
+Dec 03 20:19:59 mail postfix/local[117]: CCD9B35C18F: to=<minji@hanbit.test>, relay=local, delay=0.01, delays=0.01/0.01/0/0, dsn=2.0.0, status=sent (delivered to mailbox)
+Dec 03 20:19:59 mail postfix/smtpd[112]: NOQUEUE: reject: RCPT from unknown[10.9.9.9]: 554 5.7.1 <x@other.test>: Relay access denied; from=<a@b.test> to=<x@other.test> proto=ESMTP helo=<m>
+"""  # noqa: E501  (Postfix's own lines, as it writes them)
+    assert mail_rows(log) == [
+        {"client": "192.0.2.150", "from": "a@b.test", "to": "minji@hanbit.test",
+         "status": "sent (delivered to mailbox)"},
+        {"client": "10.9.9.9", "from": "a@b.test", "to": "x@other.test",
+         "status": "refused: 554 5.7.1 <x@other.test>: Relay access denied"}]
+    ssh = ("Server listening on 0.0.0.0 port 22.\n"
+           "Accepted password for minji from 192.0.2.188 port 44554 ssh2\n"
+           "Failed password for invalid user root from 192.0.2.9 port 40000 ssh2\n"
+           "Accepted publickey for minji from 192.0.2.188 port 44564 ssh2: ED25519 "
+           "SHA256:lYumWycZHvXPgHVORcXO3RVBPf0s2RP8z3tZ85rX9e8\n")
+    assert login_rows(ssh) == [
+        {"user": "minji", "client": "192.0.2.188", "method": "password", "result": "accepted"},
+        {"user": "root", "client": "192.0.2.9", "method": "password", "result": "failed"},
+        {"user": "minji", "client": "192.0.2.188", "method": "publickey",
+         "result": "accepted (SHA256:lYumWycZHvXPgHVORcXO3RVBPf0s2RP8z3tZ85rX9e8)"}]
+    panels = panels_from_probe("mx1", "@@ps\nmaster\n@@postfix\n" + log + "@@sshd\n" + ssh)
+    assert [p["kind"] for p in panels] == ["mail", "ssh"]
+

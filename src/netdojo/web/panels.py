@@ -28,6 +28,8 @@ if pgrep -x named >/dev/null; then echo "@@named"
   for z in /etc/netdojo/dns/db.*; do [ -f "$z" ] && echo "${z##*/db.} $(grep -cE ' IN ' "$z")"; done
   echo "@@queries"; tail -n 12 /var/cache/bind/queries.log 2>/dev/null; fi
 if [ -f /var/log/web-access.log ]; then echo "@@http"; tail -n 500 /var/log/web-access.log; fi
+if [ -f /var/log/postfix.log ]; then echo "@@postfix"; tail -n 200 /var/log/postfix.log; fi
+if [ -f /var/log/netdojo-sshd.log ]; then echo "@@sshd"; tail -n 200 /var/log/netdojo-sshd.log; fi
 true
 """
 
@@ -121,6 +123,46 @@ def http_summary(text: str) -> tuple[dict[str, int], list[dict[str, str]]]:
     return per, rows[-8:]
 
 
+# Postfix: a mail taken in (qmgr from=…), handed to a mailbox (local to=… status=…), or refused
+# before it was queued (NOQUEUE: reject: RCPT from …[client]: code …; from=<…> to=<…>)
+MAIL_CLIENT = re.compile(r"postfix/smtpd\[\d+\]: (?P<id>\w+): client=\S*\[(?P<client>[\d.]+)\]")
+MAIL_FROM = re.compile(r"postfix/qmgr\[\d+\]: (?P<id>\w+): from=<(?P<sender>[^>]*)>")
+MAIL_TO = re.compile(r"postfix/\w+\[\d+\]: (?P<id>\w+): to=<(?P<to>[^>]*)>.*?"
+                     r"status=(?P<status>\w+)(?: \((?P<why>[^)]*)\))?")
+MAIL_REJECT = re.compile(r"NOQUEUE: reject: RCPT from \S*\[(?P<client>[\d.]+)\]: "
+                         r"(?P<why>\d{3} [^;]*);.*?from=<(?P<sender>[^>]*)> to=<(?P<to>[^>]*)>")
+LOGIN = re.compile(r"(?P<result>Accepted|Failed) (?P<method>password|publickey) for "
+                   r"(?:invalid user )?(?P<user>\S+) from (?P<client>[\d.]+) port \d+"
+                   r"(?: ssh2: \S+ (?P<key>SHA256:\S+))?")
+
+
+def mail_rows(text: str) -> list[dict[str, str]]:
+    """Postfix's log, newest last: each mail's sender, recipient and what became of it."""
+    clients: dict[str, str] = {}
+    senders: dict[str, str] = {}
+    rows = []
+    for line in text.splitlines():
+        if m := MAIL_CLIENT.search(line):
+            clients[m["id"]] = m["client"]
+        elif m := MAIL_FROM.search(line):
+            senders[m["id"]] = m["sender"]
+        elif m := MAIL_TO.search(line):
+            rows.append({"client": clients.get(m["id"], ""), "from": senders.get(m["id"], ""),
+                         "to": m["to"],
+                         "status": m["status"] + (f" ({m['why']})" if m["why"] else "")})
+        elif m := MAIL_REJECT.search(line):
+            rows.append({"client": m["client"], "from": m["sender"], "to": m["to"],
+                         "status": f"refused: {m['why']}"})
+    return rows[-8:]
+
+
+def login_rows(text: str) -> list[dict[str, str]]:
+    """sshd's log, newest last: who logged in (or failed to), how, and from where."""
+    return [{"user": m["user"], "client": m["client"], "method": m["method"],
+             "result": m["result"].lower() + (f" ({m['key']})" if m["key"] else "")}
+            for m in map(LOGIN.search, text.splitlines()) if m][-8:]
+
+
 def panels_from_probe(node: str, text: str) -> list[dict[str, Any]]:
     parts = split_probe(text)
     out: list[dict[str, Any]] = []
@@ -149,6 +191,12 @@ def panels_from_probe(node: str, text: str) -> list[dict[str, Any]]:
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(per.items())) or "none yet"
         out.append({"node": node, "kind": "http", "title": f"web server: requests by version "
                     f"({counts}; the last 500 log lines)", "rows": last})
+    if "postfix" in parts:
+        out.append({"node": node, "kind": "mail", "title": "mail exchanger (Postfix): the last "
+                    "mails", "rows": mail_rows(parts["postfix"])})
+    if "sshd" in parts:
+        out.append({"node": node, "kind": "ssh", "title": "SSH server: the last logins",
+                    "rows": login_rows(parts["sshd"])})
     return out
 
 
