@@ -257,18 +257,13 @@ def _curl(ctx, node: str, url: str) -> str:
                   timeout=10).stdout.strip()
 
 
-def _conntrack(ctx) -> str:
-    return ctx.service("gw", "nat").conntrack()
-
-
 @check(points=2, title="the port forward: the internet reaches web through gw, and conntrack "
        "shows the translation", hint="In the prerouting chain (type nat hook prerouting): "
        "`iifname \"eth1\" tcp dport PORT dnat to WEB:80`.", needs=["nat.nft"])
 def port_forward(ctx):
     port = ctx.params["ext_port"]
     code = _curl(ctx, "inet", f"http://{GW_OUT}:{port}/")
-    web = ctx.ip("web")
-    table = _conntrack(ctx)
+    web, table = ctx.ip("web"), ctx.service("gw", "nat").conntrack()
     seen = any(f"dst={GW_OUT}" in ln and f"dport={port}" in ln and f"src={web}" in ln
                and "sport=80" in ln for ln in table.splitlines())
     return partial((code == "200") + seen, 2,
@@ -281,10 +276,9 @@ def port_forward(ctx):
             "masquerade`.  inet has no route back to 10.x: only gw's address can be answered.",
        needs=["nat.nft"])
 def masquerade(ctx):
-    code = _curl(ctx, "web", f"http://{INET}:8000/")
-    web = ctx.ip("web")
+    code, web = _curl(ctx, "web", f"http://{INET}:8000/"), ctx.ip("web")
     seen = any(f"src={web}" in ln and f"dst={INET}" in ln and f"dst={GW_OUT}" in ln
-               for ln in _conntrack(ctx).splitlines())
+               for ln in ctx.service("gw", "nat").conntrack().splitlines())
     ok = code == "200" and seen
     return (passed if ok else failed)(
         f"web's curl http://{INET}:8000/ → {code or 'no answer'}; conntrack "

@@ -5,12 +5,12 @@ it does (multiple choice)."""
 
 from __future__ import annotations
 
-import re
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from netdojo.labs.checks import CheckFailure, check, failed, partial, passed, within_band
 from netdojo.measure.pageload import load_pages
+from netdojo.measure.tls_text import parse_date, parse_s_client
 
 CA = "/etc/netdojo/ca.pem"  # the run's CA inside client (the loader, curl and openssl trust it)
 # answers.yaml's names for the five loads, and how each is made
@@ -191,31 +191,8 @@ def _s_client(ctx) -> dict:
                               f"-CAfile {CA} </dev/null 2>&1 | tee /dev/stderr | "
                               "openssl x509 -noout -subject -issuer -enddate "
                               "-ext subjectAltName -nameopt utf8,sep_comma_plus"], timeout=30)
-        return parse_tls(r.stderr + "\n" + r.stdout)
+        return parse_s_client(r.stderr + "\n" + r.stdout)
     return ctx.once("s_client", run)
-
-
-def parse_tls(text: str) -> dict:
-    """What openssl s_client and x509 print, as the answers' keys."""
-    def find(pattern: str) -> str:
-        m = re.search(pattern, text, re.M)
-        return m.group(1).strip() if m else ""
-    sans = re.findall(r"DNS:([^,\s]+)", text)
-    return {"version": find(r"New, (TLSv[\d.]+)") or find(r"^\s*Protocol\s*:\s*(\S+)"),
-            "cipher": find(r"Cipher is (\S+)") or find(r"^\s*Cipher\s*:\s*(\S+)"),
-            "group": find(r"Server Temp Key: ([^,\s]+)") or find(r"group: (\S+)"),
-            "issuer": find(r"^issuer=.*?CN\s*=\s*([^,\n]+)"),
-            "subject": find(r"^subject=.*?CN\s*=\s*([^,\n]+)"),
-            "san": sans, "not_after": find(r"^notAfter=(.+)$")}
-
-
-def _date(text: str) -> datetime | None:
-    for fmt in ("%b %d %H:%M:%S %Y %Z", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(" ".join(str(text).split()), fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
 
 
 @check(points=3, title="tls: the handshake and the certificate as openssl shows them",
@@ -240,7 +217,7 @@ def tls(ctx):
     else:
         wrong.append(f"san: you said {sorted(said_san)}, the certificate has DNS names "
                      f"{real['san']}")
-    mine, theirs = _date(block.get("not_after", "")), _date(real["not_after"])
+    mine, theirs = parse_date(block.get("not_after", "")), parse_date(real["not_after"])
     if mine and theirs and mine.date() == theirs.date():
         right += 1
     else:

@@ -4,6 +4,7 @@ formulas by hand."""
 import pytest
 
 from netdojo.measure.http_theory import Page, expect, slow_start_rounds, tls_rtts, within
+from netdojo.measure.tls_text import parse_date, parse_s_client
 
 
 @pytest.mark.parametrize("n", [1, 10, 30])
@@ -95,7 +96,7 @@ New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
 
 
 def test_openssl_output_is_read_as_the_answers_keys():
-    got = _lab_checks().parse_tls(S_CLIENT)
+    got = parse_s_client(S_CLIENT)
     assert got == {"version": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384", "group": "X25519",
                    "issuer": "netdojo lab root CA", "subject": "web",
                    "san": ["web", "web.lab.example", "localhost"],
@@ -103,9 +104,8 @@ def test_openssl_output_is_read_as_the_answers_keys():
 
 
 def test_a_date_given_another_way_still_matches():
-    mod = _lab_checks()
-    assert mod._date("Dec  6 12:13:09 2026 GMT").date() == mod._date("2026-12-06").date()
-    assert mod._date("next week") is None
+    assert parse_date("Dec  6 12:13:09 2026 GMT").date() == parse_date("2026-12-06").date()
+    assert parse_date("next week") is None
 
 
 def _load(total: float, ends: list[float]):
