@@ -127,6 +127,13 @@ class Service:
                  f'kill {kids}"$p" 2>/dev/null; '
                  f'while kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f {pidfile}'])
 
+    @staticmethod
+    def add_users_sh(users: list[str]) -> str:
+        """Shell that creates each login (with a home) unless it exists: the names were checked
+        as login names by the service's render."""
+        return " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
+                           for u in users)
+
     def listening(self, port: int, udp: bool = False) -> bool:
         r = self.look(["ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}"])
         return bool(r.stdout.strip())

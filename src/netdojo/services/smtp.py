@@ -61,8 +61,7 @@ class Smtp(Service):
         return ["postfix", "check"]
 
     def start_argv(self) -> list[str]:
-        setup = " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
-                            for u in self.users)
+        setup = self.add_users_sh(self.users)
         return ["sh", "-c", f"{setup} && touch {LOG} && postfix start >/dev/null 2>&1"]
 
     def stop(self) -> None:

@@ -37,8 +37,7 @@ class Ssh(Service):
         return ["sh", "-c", f"ssh-keygen -A >/dev/null && sshd -t -f {CONF}"]
 
     def start_argv(self) -> list[str]:
-        setup = " && ".join(f"(id {u} >/dev/null 2>&1 || useradd -m -s /bin/bash {u})"
-                            for u in self.users)
+        setup = self.add_users_sh(self.users)
         return ["sh", "-c", f"{setup} && chpasswd < {PASSWORDS} && rm -f {PASSWORDS} && "
                 f"mkdir -p /run/sshd && /usr/sbin/sshd -f {CONF} -E {LOG}"]
 
