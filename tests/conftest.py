@@ -1,10 +1,18 @@
 import os
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# A shell without job control starts a background job (`scripts/test.sh &`) with SIGINT ignored,
+# and every netdojo the tests start would inherit that: the Ctrl-C tests would then see a command
+# that goes on (exit 0) instead of one that stops (130).  A Python handler is reset to the
+# default at exec, so restoring ours here gives every child the ordinary Ctrl-C again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def netdojo_cmd(*args: str) -> list[str]:

@@ -4,10 +4,12 @@ student's Kea config, and the student's NAT tested from the lab internet and rea
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
 from netdojo.labs.checks import CheckFailure, check, failed, partial, passed
+from netdojo.services.dhcp import fresh_lease
 
 LANS = {"lana": ("a", "eth0"), "lanb": ("b", "eth1"), "lanc": ("c", "eth2")}  # r1's port
 NEED = {"lana": "need_a", "lanb": "need_b", "lanc": "need_c"}
@@ -23,12 +25,15 @@ def block(params: dict) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network(f"{params['block_ab']}.{params['block_c']}.0/24")
 
 
+def class_of(first: int) -> str:
+    """The class a first octet gives an address (its leading bits: 0, 10, 110, 1110, 1111)."""
+    return "A" if first < 128 else "B" if first < 192 else "C" if first < 224 else "D" if first < 240 else "E"
+
+
 def classful_of(net: ipaddress.IPv4Network) -> tuple[str, str]:
-    """The class the first octet gives an address, and that class's default mask."""
-    first = int(str(net.network_address).split(".")[0])
-    if first < 128:
-        return "A", "255.0.0.0"
-    return ("B", "255.255.0.0") if first < 192 else ("C", "255.255.255.0")
+    """The class of a block (A, B or C here) and that class's default mask."""
+    cls = class_of(int(str(net.network_address).split(".")[0]))
+    return cls, {"A": "255.0.0.0", "B": "255.255.0.0", "C": "255.255.255.0"}[cls]
 
 
 # ----- part 1: the subnet plan -------------------------------------------------------------------
@@ -51,14 +56,6 @@ def _plan(ctx) -> dict[str, tuple[ipaddress.IPv4Network, str]]:
     return out
 
 
-def _smallest_prefix(hosts: int) -> int:
-    """The longest prefix whose subnet still holds `hosts` hosts (network and broadcast aside)."""
-    p = 30
-    while (2 ** (32 - p)) - 2 < hosts:
-        p -= 1
-    return p
-
-
 @check(points=2, title="the plan: each LAN's subnet inside your block, big enough, no bigger, "
        "none overlapping", hint="A /p subnet holds 2^(32-p) - 2 addresses for hosts, and r1 "
        "takes one of them on every LAN: count need + 1.  Give the biggest LAN "
@@ -69,7 +66,8 @@ def plan_fits(ctx):
     good, notes = 0, []
     for lan, (net, _) in plan.items():
         need = ctx.params[NEED[lan]]
-        want = _smallest_prefix(need + 1)  # the LAN's hosts and r1, its gateway
+        # the longest prefix holding the LAN's hosts and r1, its gateway: 2^(32-p) - 2 >= need + 1
+        want = min(30, 32 - (need + 2).bit_length())
         problems = []
         if not net.subnet_of(blk):
             problems.append(f"outside {blk}")
@@ -122,10 +120,7 @@ def _pings(ctx, src: str, dst_ip: str) -> bool:
 def plan_up(ctx):
     up = _bring_up(ctx)
     tries = [("a1", "b2"), ("a1", "c2"), ("b1", "c2"), ("c1", "a2")]
-    ok = []
-    for src, dst in tries:
-        lan_dst = "lan" + dst[0]
-        ok.append(_pings(ctx, src, up[lan_dst][dst]))
+    ok = [_pings(ctx, src, up["lan" + dst[0]][dst]) for src, dst in tries]
     notes = [f"{s} → {d} ({up['lan' + d[0]][d]}): {'ok' if k else 'no answer'}"
              for (s, d), k in zip(tries, ok, strict=True)]
     return partial(sum(ok), len(ok), "; ".join(notes))
@@ -167,48 +162,53 @@ def classful_unused(params: dict) -> int:
             "three LANs and r1 on each.", needs=["answers.yaml"])
 def classful(ctx):
     c = ctx.answers().get("classful")
-    if not isinstance(c, dict) or not c.get("class") or not c.get("default_mask") \
-            or c.get("unused_hosts") in (None, ""):
+    if not isinstance(c, dict) or any(c.get(k) in (None, "") for k in ("class", "default_mask",
+                                                                        "unused_hosts")):
         raise CheckFailure("answers.yaml: classful: {class: …, default_mask: …, unused_hosts: …}"
                            " — fill it in")
     blk = block(ctx.params)
     cls, mask = classful_of(blk)
     bits = str(ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen)
-    ok_class = str(c["class"]).strip().upper() == cls
-    ok_mask = str(c["default_mask"]).strip() in (mask, "/" + bits, bits)
-    unused = classful_unused(ctx.params)
-    ok_unused = str(c["unused_hosts"]).strip().replace(",", "") == str(unused)
+    ok_class = str(c["class"]).strip().upper() == cls and \
+        str(c["default_mask"]).strip() in (mask, "/" + bits, bits)
+    ok_unused = str(c["unused_hosts"]).strip().replace(",", "") == str(classful_unused(ctx.params))
     said = f"{blk.network_address}: class {c['class']}, mask {c['default_mask']}, unused " \
            f"{c['unused_hosts']}"
     # one point for the three together: the class alone is one of three letters, right for a
     # third of the class without looking; the count is the student's own (issue 17.4)
-    if ok_class and ok_mask and ok_unused:
-        return passed(said)
-    hint = "look at the first octet" if not (ok_class and ok_mask) else \
-        "count the classful network's hosts, then take away each LAN's hosts and r1"
-    return failed(f"{said} — {hint}")
+    return passed(said) if ok_class and ok_unused else failed(f"{said} — " + (
+        "look at the first octet" if not ok_class else
+        "count the classful network's hosts, then take away each LAN's hosts and r1"))
+
+
+QUIZ = ("q1", "q2", "q3", "q4")
+USE = {**dict.fromkeys("ABC", {"unicast", "host"}), "D": {"multicast"}, "E": {"reserved", "experimental"}}
+
+
+@check(points=1, title="classes D and E: the class of four addresses and what each is for",
+       hint="D (224–239) is multicast: one address for a group of receivers; E (240–255) is "
+            "reserved for experiments; A, B and C are unicast.", needs=["answers.yaml"])
+def classes(ctx):
+    got = ctx.answers().get("classes")
+    if not isinstance(got, dict) or not all(isinstance(got.get(q), dict) for q in QUIZ):
+        raise CheckFailure("answers.yaml: classes: {q1: {class: …, use: …}, q2: …, q3: …, q4: …} — "
+                           "fill it in")
+    notes, right = [], 0
+    for q in QUIZ:
+        first, said = int(ctx.params[f"{q}_octet"]), got[q]
+        ok = str(said.get("class", "")).strip().upper() == class_of(first) and \
+            str(said.get("use", "")).strip().lower() in USE[class_of(first)]
+        right += ok
+        notes.append(f"{q} {first}.20.30.40: {said.get('class')}, {said.get('use')} — "
+                     + ("right" if ok else "not right"))
+    # one point for the three together: each letter alone is a guess among five (issue 17.4)
+    return (passed if right == len(QUIZ) else failed)("; ".join(notes))
 
 
 # ----- part 2: DHCP ------------------------------------------------------------------------------
 def _lease(ctx, node: str) -> dict:
-    """A fresh lease from the student's Kea: the old one released, dhclient run once."""
-    def run():
-        pf, lf = "/run/dhclient.eth0.pid", "/var/lib/dhcp/dhclient.eth0.leases"
-        ctx.sh(node, ["dhclient", "-4", "-r", "-pf", pf, "-lf", lf, "eth0"], timeout=15)
-        # dhclient's own config, but giving up after 10 s (not 60) when no server offers
-        cf = "/tmp/netdojo-dhclient.conf"
-        ctx.sh(node, ["sh", "-c", f"rm -f {lf}; ip -4 addr flush dev eth0; "
-                      f"sed 's/^#timeout 60;/timeout 10;/' /etc/dhcp/dhclient.conf > {cf}"])
-        ctx.sh(node, ["dhclient", "-4", "-1", "-cf", cf, "-pf", pf, "-lf", lf, "eth0"],
-               timeout=20)
-        text = ctx.sh(node, ["cat", lf]).stdout
-        addr = re.findall(r"fixed-address ([\d.]+);", text)
-        routers = re.findall(r"option routers ([\d., ]+);", text)
-        dns = re.findall(r"option domain-name-servers ([\d., ]+);", text)
-        return {"address": addr[-1] if addr else None,
-                "routers": routers[-1].replace(" ", "") if routers else None,
-                "dns": dns[-1].replace(" ", "") if dns else None}
-    return ctx.once(f"lease-{node}", run)
+    """A fresh lease from the student's Kea, taken by a real dhclient on the node."""
+    return ctx.once(f"lease-{node}", lambda: fresh_lease(functools.partial(ctx.sh, node)))
 
 
 def _office(ctx, last: int) -> str:

@@ -103,7 +103,7 @@ def test_addressing_reservation_for_the_wrong_mac_loses_exactly_its_points(tmp_p
     rep = check_edited(tmp_path, "addressing-dhcp-nat", "make-kea.sh", '"hw-address": "$mac"',
                        '"hw-address": "02:00:00:00:00:01"')
     s = scores(rep)
-    assert s["reservation"] == 0 and rep.score == 12, [(r.name, r.score, r.message)
+    assert s["reservation"] == 0 and rep.score == 13, [(r.name, r.score, r.message)
                                                        for r in rep.results]
     assert "printer leased 10." in next(r.message for r in rep.results if r.name == "reservation")
 
@@ -117,7 +117,7 @@ def test_addressing_kea_config_refused_costs_only_the_dhcp_checks(tmp_path, dock
     assert "kea-dhcp4" in err and "pool" in err, err  # Kea's own words
     s = scores(rep)
     assert s["lease_pool"] == s["reservation"] == s["options"] == 0
-    assert rep.score == 10, [(r.name, r.score, r.message) for r in rep.results]
+    assert rep.score == 11, [(r.name, r.score, r.message) for r in rep.results]
 
 
 # ----- devices ---------------------------------------------------------------------------------

@@ -24,4 +24,11 @@ cls, mask = ("A", "255.0.0.0") if first < 128 else ("B", "255.255.0.0") if first
 hosts = 2 ** (32 - ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen) - 2
 unused = hosts - sum(need + 1 for need in needs.values())
 print(f"classful: {{class: {cls}, default_mask: {mask}, unused_hosts: {unused}}}")
+# classes of the four addresses: D (1110…, 224-239) is multicast, E (1111…, 240-255) reserved
+print("classes:")
+for q in ("q1", "q2", "q3", "q4"):
+    first = int(env[f"LAB_{q.upper()}_OCTET"])
+    cls = "A" if first < 128 else "B" if first < 192 else "C" if first < 224 else "D" if first < 240 else "E"
+    use = {"D": "multicast", "E": "reserved"}.get(cls, "unicast")
+    print(f"  {q}: {{class: {cls}, use: {use}}}")
 PY

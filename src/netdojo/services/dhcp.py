@@ -12,6 +12,9 @@ import csv
 import io
 import ipaddress
 import json
+import re
+import subprocess
+from collections.abc import Callable
 
 from netdojo.services.base import Service
 from netdojo.topo.addressing import mac_for
@@ -19,6 +22,31 @@ from netdojo.topo.addressing import mac_for
 CONF = "/etc/netdojo/kea/kea-dhcp4.conf"
 PIDFILE = "/run/netdojo-kea-dhcp4.pid"  # the pid of the kea-dhcp4 netdojo started
 LEASES = "/var/lib/kea/netdojo-leases4.csv"
+
+
+def newest_lease(text: str) -> dict[str, str | None]:
+    """The newest lease in a dhclient lease file: its address, routers and DNS servers (None
+    where the file has none: no server offered, or the option was not sent)."""
+    addr = re.findall(r"fixed-address ([\d.]+);", text)
+    routers = re.findall(r"option routers ([\d., ]+);", text)
+    dns = re.findall(r"option domain-name-servers ([\d., ]+);", text)
+    return {"address": addr[-1] if addr else None,
+            "routers": routers[-1].replace(" ", "") if routers else None,
+            "dns": dns[-1].replace(" ", "") if dns else None}
+
+
+def fresh_lease(sh: Callable[..., subprocess.CompletedProcess], ifname: str = "eth0"
+                ) -> dict[str, str | None]:
+    """A fresh lease from whichever server answers on `ifname`: the old lease released,
+    dhclient run once with its own config but giving up after 10 s (not 60) when no server
+    offers.  `sh(argv, timeout=…)` runs a command in the client's node."""
+    pf, lf = f"/run/dhclient.{ifname}.pid", f"/var/lib/dhcp/dhclient.{ifname}.leases"
+    sh(["dhclient", "-4", "-r", "-pf", pf, "-lf", lf, ifname], timeout=15)
+    cf = "/tmp/netdojo-dhclient.conf"
+    sh(["sh", "-c", f"rm -f {lf}; ip -4 addr flush dev {ifname}; "
+        f"sed 's/^#timeout 60;/timeout 10;/' /etc/dhcp/dhclient.conf > {cf}"])
+    sh(["dhclient", "-4", "-1", "-cf", cf, "-pf", pf, "-lf", lf, ifname], timeout=20)
+    return newest_lease(sh(["cat", lf]).stdout)
 
 
 class KeaDhcp(Service):
