@@ -11,12 +11,13 @@ import pytest
 from netdojo.labs.catalog import find_lab
 from netdojo.labs.runner import LabReport
 from netdojo.labs.values import draw
+from netdojo.net import hwsim
 
 from .lab_helpers import assert_full, check, two_students  # noqa: F401
 from .test_services import _docker_ready
 
 DOCKER = {"lb-failover", "dns", "addressing-dhcp-nat", "devices", "diagnostics", "http-versions",
-          "ssh-mail"}
+          "ssh-mail", "wifi"}
 # lab: the value two students must differ in (so the solution adapts), and what else its
 # report must show
 SOLUTIONS = {
@@ -43,6 +44,9 @@ SOLUTIONS = {
     # the MX preferences are for the student to find in DNS
     "ssh-mail": ("pc_host", lambda rep, s: rep.files["answers.yaml"]["origin"]
                  == "made by measure.sh" and not {"mx1_pref", "mx2_pref"} & set(rep.shown_params)),
+    # the channel's rate is measured, never shown
+    "wifi": ("ssid", lambda rep, s: rep.files["ap1.conf"]["origin"] == "made by make-ap1.sh"
+             and "airtime" not in rep.shown_params),
 }
 # lab: (the most its starter may score, words one of its checks must say, words of a hint)
 STARTERS = {
@@ -61,7 +65,15 @@ STARTERS = {
                       "`client openssl s_client -connect web:443"),
     "ssh-mail": (0, "answers.yaml: seen_from — fill it in", "The preferred exchanger has the "
                  "LOWEST preference number"),
+    "wifi": (0, "ap1 sends SSID 'CHANGE-ME'", "ap1.conf: interface=wlan0, bridge=br0"),
 }
+NO_RADIOS = "wifi needs the kernel's mac80211_hwsim radios, which this kernel lacks: " \
+    "tests/integration/test_vm.py runs it in the lab VM"
+
+
+def _radios(lab_id: str) -> None:
+    if "wifi" in find_lab(lab_id).needs and not hwsim.available():
+        pytest.skip(NO_RADIOS)
 
 
 def _result(rep: LabReport, name: str):
@@ -75,6 +87,7 @@ def _samples(rep: LabReport, name: str):
 @pytest.mark.parametrize("lab_id,student", [(lab, s) for lab, (key, _) in SOLUTIONS.items()
                                             for s in two_students(lab, key)])
 def test_the_solution_scores_full_marks_for_two_students(lab_id, student, caps, nothing_left):
+    _radios(lab_id)
     if lab_id in DOCKER:
         _docker_ready(caps)
     rep = check(lab_id, student, find_lab(lab_id).dir / "solution")
@@ -85,6 +98,7 @@ def test_the_solution_scores_full_marks_for_two_students(lab_id, student, caps, 
 @pytest.mark.parametrize("lab_id", sorted(STARTERS))
 def test_the_starter_scores_at_most_its_free_points_and_says_what_to_do(lab_id, caps,
                                                                         nothing_left):
+    _radios(lab_id)
     if lab_id in DOCKER:
         _docker_ready(caps)
     most, says, hint = STARTERS[lab_id]
@@ -107,3 +121,18 @@ def test_a_broken_answers_file_costs_every_check_that_reads_it(tmp_path, nothing
     (sub / "answers.yaml").write_text("rtt_ms: 40\nthroughput_mbit: [\n")
     rep = check("throughput-latency", "bob", sub)
     assert rep.score == 0 and all("not valid YAML" in r.message for r in rep.results)
+
+
+@pytest.mark.skipif(hwsim.available(), reason="this kernel has mac80211_hwsim radios: the wifi "
+                    "lab runs here, so there is no missing-radio message to see")
+def test_wifi_on_a_kernel_without_radios_says_where_to_run_it_and_builds_nothing(nothing_left):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "netdojo", "lab", "check", "wifi", "--student",
+                        "alice", "--dir", str(find_lab("wifi").dir / "solution")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("netdojo:")]
+    assert len(errors) == 1 and "mac80211_hwsim" in errors[0], r.stderr
+    assert "netdojo vm run -- lab check wifi" in errors[0]

@@ -57,6 +57,25 @@ def test_a_lab_checked_in_the_vm_from_the_host_scores_full_marks(vm):
     assert r.returncode == 1 and "(100 %)" not in r.stdout, r.stdout[-800:]
 
 
+def test_the_wifi_lab_runs_on_hwsim_radios_in_the_vm_and_leaves_none(vm):
+    """Issue 19: Debian's kernel has mac80211_hwsim (this host's has not): APs of the student's
+    hostapd configs, stations that join and roam, the airtime measured; then no radio, no
+    namespace and no container is left in the VM."""
+    wifi = find_lab("wifi")
+    r = cli("vm", "run", "--", "lab", "check", "wifi", "--student", "alice", "--dir",
+            str(wifi.dir / "solution"), timeout=900)
+    assert r.returncode == 0 and "10/10 points (100 %)" in r.stdout, \
+        r.stdout[-2500:] + r.stderr[-1500:]
+    assert "sta1 roamed to ap2" in r.stdout, r.stdout[-2500:]
+    r = cli("vm", "run", "--", "lab", "check", "wifi", "--student", "alice", "--dir",
+            str(wifi.dir / "starter"), timeout=900)
+    assert r.returncode == 1 and "0/10 points" in r.stdout, r.stdout[-2500:]
+    assert "ap1 sends SSID 'CHANGE-ME'" in r.stdout, r.stdout[-2500:]
+    r = cli("vm", "ssh", "--", "sh", "-c", "ls /sys/class/ieee80211; ip netns; "
+            "docker ps -aq", timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "", r.stdout + r.stderr
+
+
 def test_the_first_boot_has_the_lab_image_and_starts_container_nodes(vm, tmp_path):
     """Nothing is loaded at first boot: the image is in the VM's store already, and a run of
     container nodes starts on it (Debian's kernel has AppArmor on: dockerd needs its

@@ -10,7 +10,9 @@ from netdojo.errors import SpecError
 from netdojo.labs.model import FILE_KINDS, FileSpec, Lab, ParamSpec
 from netdojo.topo.spec import Map, parse_yaml, read_text
 
-TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit"}
+TOP_KEYS = {"id", "title", "summary", "sections", "topology", "parameters", "files", "time_limit",
+            "needs"}
+NEEDS = {"wifi"}  # what a lab needs of the kernel beyond namespaces (wifi: mac80211_hwsim)
 FILE_KEYS = {"kind", "node", "service", "path", "allow", "output", "makes", "optional", "timeout",
              "description"}
 PARAM_KEYS = {"choice", "range", "step", "secret"}
@@ -52,6 +54,11 @@ def load_lab(lab_dir: Path) -> Lab:
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         raise fail("'time_limit' is a positive number of seconds", key="time_limit")
 
+    needs = doc.get("needs") or []
+    if not isinstance(needs, list) or not set(needs) <= NEEDS:
+        raise fail(f"'needs' lists what the lab needs of the kernel: {', '.join(sorted(NEEDS))}",
+                   key="needs")
+
     params = []
     raw_params = doc.get("parameters") or Map()
     if not isinstance(raw_params, Map):
@@ -72,7 +79,7 @@ def load_lab(lab_dir: Path) -> Lab:
                                 "declared file", source, f.line)
     return Lab(id=doc["id"], dir=lab_dir, title=texts["title"], summary=texts["summary"],
                sections=[str(s) for s in sections], topology=topology, parameters=params,
-               files=files, time_limit=float(limit))
+               files=files, time_limit=float(limit), needs=[str(n) for n in needs])
 
 
 def _param(name: str, spec: Any, line: int, source: str) -> ParamSpec:

@@ -71,6 +71,7 @@ class Lab:
     files: list[FileSpec]
     time_limit: float = 120
     summary: dict[str, str] = field(default_factory=dict)
+    needs: list[str] = field(default_factory=list)  # "wifi": mac80211_hwsim (the lab VM)
 
     @property
     def source(self) -> str:

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, netns
+from netdojo.net import congestion, containers, engine, netns, wifi
 from netdojo.net.builders import builder_for
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.net.shapers import Wire
@@ -72,6 +72,8 @@ class Network:
         names = [self.ns(n) for n in self.topo.nodes]
         if self.wires:
             names.append(self.run.wire_ns)
+        if wifi.nodes(self):
+            names.append(wifi.air_ns(self))
         return names
 
     # ----- build ---------------------------------------------------------------------------
@@ -139,6 +141,7 @@ class Network:
         self.configure_l3()
         self._hosts_files()
         builder.shape(self)
+        wifi.build(self)
         self.run.state = "up"
         self.run.save()
 

@@ -67,6 +67,11 @@ class Run:
     def wire_ns(self) -> str:
         return f"nd{self.id}.wire"
 
+    @property
+    def air_ns(self) -> str:
+        """Where the run's Wi-Fi radios are made (net/wifi.py); no node can be named so."""
+        return f"nd{self.id}.air"
+
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / "state.json.tmp"

@@ -17,6 +17,7 @@ from netdojo.services.install import install, put_files, wait_ready
 from netdojo.services.nat import Nat
 from netdojo.services.smtp import Smtp
 from netdojo.services.ssh import Ssh
+from netdojo.services.wifi import AccessPoint, Station
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 def registry() -> dict[str, type[Service]]:
     return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
                                 Nat, HAProxy, WebServer, Ssh, Smtp, FtpServer,
-                                EdgeCache)}
+                                EdgeCache, AccessPoint, Station)}
 
 
 def plan(net: Network) -> list[Service]:

@@ -61,8 +61,15 @@ def _node_label(topo: Topology, name: str, kind: str, addr: Addressing) -> str:
                     continue
                 ip = addr.ips.get((name, ep.ifname or ""))
                 text = f"{ep.ifname}  {ip}" if ip else f"{ep.ifname}  {'DHCP' if ep.dhcp else ''}"
+                if node.wifi.get("role") == "ap":  # net/wifi.py: its cable and radio share br0
+                    text = f"{ep.ifname}  bridged with wlan0 (br0)"
                 rows.append(f'<TR><TD PORT="{_h(ep.ifname or "")}" ALIGN="LEFT"><FONT '
                             f'POINT-SIZE="9" COLOR="#1f4e8c">{_h(text.strip())}</FONT></TD></TR>')
+    if node.wifi:  # the radio: an AP bridges it to its cable, a station has only it
+        role = node.wifi.get("role", "")
+        text = f"wlan0  {node.wifi['ip']}" if node.wifi.get("ip") else f"wlan0  Wi-Fi {role}"
+        rows.append(f'<TR><TD PORT="wlan0" ALIGN="LEFT"><FONT POINT-SIZE="9" '
+                    f'COLOR="#1f4e8c">{_h(text)}</FONT></TD></TR>')
     if node.services:
         rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="#5b2a86">'
                     f'{_h(", ".join(sorted(node.services)))}</FONT></TD></TR>')
@@ -102,6 +109,12 @@ def to_dot(topo: Topology, title: str | None = None, hide_shaping: bool = False)
 
         lines.append(f"  {end(lk.a)} -- {end(lk.b)}" + (f" [{', '.join(attrs)}]" if attrs
                                                          else "") + ";")
+    aps = [n for n, node in topo.nodes.items() if node.wifi.get("role") == "ap"]
+    for name, node in topo.nodes.items():  # every station hears every AP: the air, dashed
+        if node.wifi.get("role") == "station":
+            for ap in aps:
+                lines.append(f'  {_q(name)}:"wlan0" -- {_q(ap)}:"wlan0" [style=dashed, '
+                             'color="#7a9cc6", label="Wi-Fi", fontcolor="#7a9cc6"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -47,7 +47,8 @@ from netdojo.topo.validate import validate
 
 PARAM_KEYS = ("bw", "delay", "jitter", "loss", "queue")
 NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "restartable",
-             "services", "tcp"}
+             "services", "tcp", "wifi"}
+WIFI_KEYS = {"role", "ip", "airtime"}
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
 TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed", "tcp"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
@@ -138,6 +139,8 @@ class _Builder:
             raise self.fail(f"node {name!r}: services run in containers (kind: container)",
                             spec.key_lines["services"])
         node.services = {str(k): dict(v or {}) for k, v in services.items()}
+        if "wifi" in spec:
+            node.wifi = self._wifi(name, kind, spec["wifi"], spec.key_lines["wifi"])
         if "tcp" in spec:
             if kind == "switch":
                 raise self.fail(f"node {name!r}: a switch ends no TCP connection; 'tcp' belongs "
@@ -160,6 +163,35 @@ class _Builder:
             node.routes.append(Route(self._net(r["dst"], rline, "route dst"),
                                      self._addr(r["via"], rline, "route via")))
         return node
+
+    def _wifi(self, name: str, kind: str, w: Any, line: int) -> dict:
+        """`wifi: {role: ap, airtime: MBIT}` or `wifi: {role: station, ip: CIDR}`: a
+        mac80211_hwsim radio in the node (net/wifi.py)."""
+        if not isinstance(w, Map) or w.get("role") not in ("ap", "station"):
+            raise self.fail(f"node {name!r}: 'wifi' needs role: ap or role: station", line)
+        self._keys(w, WIFI_KEYS, f"node {name!r}: wifi")
+        if kind == "switch":
+            raise self.fail(f"node {name!r}: a switch has no radio", line)
+        out: dict = {"role": w["role"]}
+        if w["role"] == "station":
+            if "ip" not in w:
+                raise self.fail(f"node {name!r}: a station needs its address (ip: A.B.C.D/N)",
+                                line)
+            try:
+                out["ip"] = str(ipaddress.IPv4Interface(str(w["ip"])))
+            except ValueError:
+                raise self.fail(f"node {name!r}: wifi ip {w['ip']!r} is not an IPv4 address "
+                                "with a prefix length", line) from None
+        elif "ip" in w:
+            raise self.fail(f"node {name!r}: an AP bridges its radio to its wired port and "
+                            "takes no address of its own on it", line)
+        if "airtime" in w:
+            if w["role"] != "ap" or not isinstance(w["airtime"], int | float) \
+                    or not 0.1 <= w["airtime"] <= 1000:
+                raise self.fail(f"node {name!r}: airtime (on an AP) is the channel's rate, "
+                                "0.1 to 1000 Mbit/s shared by both directions", line)
+            out["airtime"] = float(w["airtime"])
+        return out
 
     def link(self, item: Any, line: int, defaults: LinkParams) -> Link:
         if not isinstance(item, Map):

@@ -45,6 +45,7 @@ class Node:
     restartable: bool = False
     services: dict[str, dict] = field(default_factory=dict)  # container only
     congestion: str | None = None  # tcp: {congestion: …} of this node; None: the topology's
+    wifi: dict = field(default_factory=dict)  # {role: ap|station, ip, airtime}: net/wifi.py
 
     @property
     def routes_packets(self) -> bool:

@@ -23,7 +23,8 @@ def to_dict(t: Topology) -> dict[str, Any]:
                       "routes": [[str(r.dst), str(r.via)] for r in v.routes],
                       "image": v.image, "forward": v.forward,
                       "restartable": v.restartable, "services": v.services,
-                      "no_gateway": v.no_gateway, "congestion": v.congestion}
+                      "no_gateway": v.no_gateway, "congestion": v.congestion,
+                      "wifi": v.wifi}
                   for n, v in t.nodes.items()},
         "links": [{"a": ep(lk.a), "b": ep(lk.b), "profile": lk.profile, "line": lk.line,
                    "subnet": str(lk.subnet) if lk.subnet else None,
@@ -51,7 +52,8 @@ def from_dict(d: dict[str, Any]) -> Topology:
             subnet=ipaddress.IPv4Network(v["subnet"]) if v["subnet"] else None,
             line=v.get("line"), image=v.get("image"), forward=v.get("forward", False),
             restartable=v.get("restartable", False),
-            services=v.get("services") or {}, congestion=v.get("congestion"))
+            services=v.get("services") or {}, congestion=v.get("congestion"),
+            wifi=v.get("wifi") or {})
     for lk in d["links"]:
         t.links.append(Link(ep(lk["a"]), ep(lk["b"]), LinkParams(**lk["params"]),
                             lk["profile"],

@@ -38,6 +38,9 @@ VM_PACKAGES = [
     # its docker-default profile, which apparmor_parser loads (measured: "apparmor_parser:
     # executable file not found" for every container node in the VM)
     "apparmor",
+    # Wi-Fi labs: radios of mac80211_hwsim (in Debian's kernel) are moved into their nodes with
+    # iw (net/hwsim.py); hostapd and wpa_supplicant run in the lab image's containers
+    "iw",
 ]
 # the kernel, and GRUB for hypervisors that boot the disk (PC BIOS only: an arm64 guest is booted
 # with -kernel, as UTM and QEMU on a Mac do)
