@@ -98,9 +98,16 @@ def test_a_wifi_node_is_read():
     ("{role: ap, airtime: 0}", "0.1 to 1000 Mbit/s"),
     ("{role: station, ip: 10.9.1.9/24, airtime: 5}", "airtime (on an AP)"),
     ("{role: ap, power: 20}", "power"),
+    ("{role: ap, airtime: true}", "0.1 to 1000 Mbit/s"),
 ])
 def test_a_bad_wifi_key_is_one_line_naming_the_file(wifi, says):
     with pytest.raises(SpecError) as e:
         _topo(wifi)
     assert says in str(e.value) and "w.yaml" in str(e.value)
     assert "\n" not in str(e.value)
+
+
+def test_a_radio_belongs_to_a_container():
+    with pytest.raises(SpecError, match="run in containers"):
+        parse_topology(BASE.replace("kind: container, wifi: WIFI", "kind: host, wifi: "
+                                    "{role: station, ip: 10.9.1.9/24}"), "w.yaml")

@@ -17,7 +17,6 @@ from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
 from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
 from netdojo.labs.values import environment, shown, values_for
-from netdojo.net import wifi
 from netdojo.net.sandbox import Sandbox
 from netdojo.services.install import replace_files
 from netdojo.session import Session
@@ -42,9 +41,17 @@ class LabReport:
     congestion: str = ""  # the TCP congestion control the lab's nodes ran (set by the lab)
     visible_only: bool = False  # checked from a student's copy: the hidden checks are not here
 
-    score = property(lambda self: round(sum(r.score for r in self.results), 3))
-    max_score = property(lambda self: sum(r.points for r in self.results))
-    full_marks = property(lambda self: all(r.full for r in self.results))
+    @property
+    def score(self) -> float:
+        return round(sum(r.score for r in self.results), 3)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def full_marks(self) -> bool:
+        return all(r.full for r in self.results)
 
     def as_dict(self, hidden: bool = False) -> dict[str, Any]:
         """The report a student sees (hidden checks only counted), or all of it for graders."""
@@ -102,8 +109,6 @@ class LabSession:
                                             in self.topo.nodes.items() if node.kind != "switch"}))
 
     def up(self) -> None:
-        if "wifi" in self.lab.needs:  # said before anything is built
-            wifi.require_radios(self.lab.id, f"lab check {self.lab.id} --dir YOUR_FOLDER")
         t0 = time.monotonic()
         self.log(f"building {self.lab.id} for student {self.student} "
                  f"({len(self.topo.nodes)} nodes, TCP congestion control {self.congestion})…")

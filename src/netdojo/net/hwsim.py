@@ -5,8 +5,8 @@ fixed when the radio is made), so a run's radios are all made in one namespace o
 (its air) and then moved into their nodes with `iw phy … set netns`: the radios of one run hear
 each other and never those of another run graded beside it.  A radio made outside the root
 namespace is destroyed by the kernel when the namespace it sits in is deleted (hwsim's
-pernet exit), so a killed run leaves no radio behind; `down` still removes each one by the name
-netdojo gave it (the node's namespace name), and nothing else.
+pernet exit): a run's teardown, which deletes its namespaces (`down`, Ctrl-C, the reaping of a
+killed run), removes its radios and no other.
 
 The messages are built and read by pure functions (as `nfqueue.py` keeps its protocol apart
 from I/O), so the unit tests check the bytes without a kernel that has the module.
@@ -14,7 +14,6 @@ from I/O), so the unit tests check the bytes without a kernel that has the modul
 
 from __future__ import annotations
 
-import errno
 import os
 import socket
 import struct
@@ -27,12 +26,12 @@ from netdojo.net import netns
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 3, 1, 2
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
+NLMSG_ERROR = 2
 FAMILY = "MAC80211_HWSIM"
 # include/uapi of drivers/net/wireless/virtual/mac80211_hwsim.h (enum hwsim_commands/attrs)
-CMD_NEW_RADIO, CMD_DEL_RADIO, CMD_GET_RADIO = 4, 5, 6
-ATTR_CHANNELS, ATTR_RADIO_ID, ATTR_RADIO_NAME, ATTR_NO_VIF = 9, 10, 17, 18
+CMD_NEW_RADIO = 4
+ATTR_CHANNELS, ATTR_RADIO_NAME, ATTR_NO_VIF = 9, 17, 18
 MODULE = "mac80211_hwsim"
 
 
@@ -60,15 +59,6 @@ def new_radio_request(family: int, name: str, seq: int) -> bytes:
                         + attr(ATTR_RADIO_NAME, name.encode())
                         + attr(ATTR_NO_VIF, b""),  # wlan0 is added in the node's namespace
                         seq, NLM_F_REQUEST | NLM_F_ACK)
-
-
-def del_radio_request(family: int, name: str, seq: int) -> bytes:
-    return genl_message(family, CMD_DEL_RADIO, attr(ATTR_RADIO_NAME, name.encode()), seq,
-                        NLM_F_REQUEST | NLM_F_ACK)
-
-
-def dump_request(family: int, seq: int) -> bytes:
-    return genl_message(family, CMD_GET_RADIO, b"", seq, NLM_F_REQUEST | NLM_F_DUMP)
 
 
 def messages(data: bytes) -> list[tuple[int, bytes]]:
@@ -121,9 +111,8 @@ class _Genl:
         self.seq += 1
         for kind, payload in self.ask(family_request(self.seq)):
             if kind == NLMSG_ERROR and ack_code(payload) < 0:
-                raise BuildError("this kernel has no mac80211_hwsim radios (the module is not "
-                                 "loaded and cannot be): Wi-Fi labs run in the lab VM — "
-                                 "netdojo vm up, then netdojo vm run -- …")
+                raise BuildError("this kernel has no mac80211_hwsim radios: Wi-Fi runs in the "
+                                 "lab VM (docs/vm/README.md)")
             if kind == GENL_ID_CTRL:
                 return struct.unpack("=H", attrs(payload)[CTRL_ATTR_FAMILY_ID][:2])[0]
         raise BuildError("generic netlink gave no family id for mac80211_hwsim")
@@ -148,8 +137,6 @@ def available() -> bool:
 
 def new_radio(air: str, name: str) -> int:
     """Make radio `name`, with no interface yet, in the run's air namespace; its hwsim index."""
-    if not available():
-        _Genl()  # raises the clear message
     with netns.entered(air):
         g = _Genl()  # the socket's netns is where the radio is made, and its netgroup
     try:
@@ -165,54 +152,9 @@ def new_radio(air: str, name: str) -> int:
 def move_radio(name: str, air: str, ns: str, ifname: str = "wlan0") -> None:
     """Move radio `name` from the air namespace into node namespace `ns` and give it its
     interface there."""
-    for argv in (["ip", "netns", "exec", air, "iw", "phy", name, "set", "netns", "name", ns],
-                 ["ip", "netns", "exec", ns, "iw", "phy", name, "interface", "add", ifname,
-                  "type", "managed"]):
-        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    for where, argv in ((air, ["iw", "phy", name, "set", "netns", "name", ns]),
+                        (ns, ["iw", "phy", name, "interface", "add", ifname, "type", "managed"])):
+        r = netns.run_in(where, argv, timeout=30)
         if r.returncode != 0:
-            raise BuildError(f"radio {name}: {' '.join(argv[4:])}: "
+            raise BuildError(f"radio {name}: {' '.join(argv)}: "
                              f"{(r.stderr or r.stdout).strip()}")
-
-
-def delete_radio(name: str, ns: str | None = None) -> bool:
-    """Remove radio `name`, asked from the namespace it is in (hwsim deletes only radios of the
-    asking socket's netns); False if it was not there."""
-    if not Path("/sys/module", MODULE).exists():
-        return False
-    if ns and netns.exists(ns):
-        with netns.entered(ns):
-            g = _Genl()
-    else:
-        g = _Genl()
-    try:
-        g.seq += 1
-        code = g.acked(del_radio_request(g.family, name, g.seq))
-    finally:
-        g.close()
-    if code not in (0, -errno.ENODEV):
-        raise BuildError(f"mac80211_hwsim could not remove radio {name}: {os.strerror(-code)}")
-    return code == 0
-
-
-def radio_names() -> list[str]:
-    """The names of the radios in this (the root) namespace: where the radios of a deleted
-    namespace return to."""
-    if not Path("/sys/module", MODULE).exists():
-        return []
-    g = _Genl()
-    names: list[str] = []
-    try:
-        g.seq += 1
-        g.sock.send(dump_request(g.family, g.seq))
-        while True:
-            batch = messages(g.sock.recv(65536))
-            for kind, payload in batch:
-                if kind in (NLMSG_DONE, NLMSG_ERROR):
-                    return names
-                name = attrs(payload).get(ATTR_RADIO_NAME)
-                if name:
-                    names.append(name.rstrip(b"\0").decode())
-            if not batch:
-                return names
-    finally:
-        g.close()

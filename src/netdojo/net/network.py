@@ -132,6 +132,7 @@ class Network:
         return containers.logs(name, lines) + files.stdout
 
     def build(self) -> None:
+        wifi.require_radios(self)  # a lab needing radios says so before anything is made
         self.run.namespaces = self.planned_namespaces()
         self.run.containers = [c for n, node in self.topo.nodes.items() if self.is_container(n)
                                for c in containers.names(self.run.container(n), node.restartable)]

@@ -14,11 +14,10 @@ duplex): the contrast the labs show with `iperf3 --bidir`.
 
 from __future__ import annotations
 
-import subprocess
 from typing import TYPE_CHECKING
 
 from netdojo.errors import BuildError
-from netdojo.net import hwsim
+from netdojo.net import hwsim, netns
 
 if TYPE_CHECKING:
     from netdojo.net.network import Network
@@ -57,18 +56,18 @@ def airtime_lines(rate_mbit: float) -> list[list[str]]:
     ]
 
 
-def require_radios(what: str, command: str) -> None:
-    """One clear line where the kernel has no mac80211_hwsim (many hosts, most containers):
-    where it does run, and how to get there."""
-    if not hwsim.available():
-        raise BuildError(f"{what} needs Wi-Fi radios (the kernel's mac80211_hwsim), which this "
-                         f"kernel lacks: run it in the lab VM — netdojo vm up, then netdojo vm "
-                         f"run -- {command} (docs/vm/README.md)")
+def require_radios(net: Network) -> None:
+    """One clear line, before anything is built, where a topology has radios and the kernel
+    has no mac80211_hwsim (many hosts, every container): where it runs, and how to get there."""
+    if nodes(net) and not hwsim.available():
+        raise BuildError(f"{net.topo.name} needs Wi-Fi radios (the kernel's mac80211_hwsim), "
+                         "which this kernel lacks: run it in the lab VM — netdojo vm up, then "
+                         "the same command after `netdojo vm run --`, e.g. netdojo vm run -- "
+                         f"lab check {net.topo.name} --dir YOUR_FOLDER (docs/vm/README.md)")
 
 
 def _run(net: Network, node: str, argv: list[str]) -> None:
-    r = subprocess.run(["ip", "netns", "exec", net.ns(node), *argv], capture_output=True,
-                       text=True, timeout=30)
+    r = netns.run_in(net.ns(node), argv, timeout=30)
     if r.returncode != 0:
         raise BuildError(f"wifi on {node}: `{' '.join(argv)}`: {(r.stderr or r.stdout).strip()}")
 
@@ -89,7 +88,6 @@ def build(net: Network, log=None) -> None:
     if not want:
         return
     air = air_ns(net)
-    require_radios(net.topo.name, f"up {net.topo.name}")
     for node in want:
         name = net.ns(node)
         hwsim.new_radio(air, name)

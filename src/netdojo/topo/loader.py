@@ -170,8 +170,9 @@ class _Builder:
         if not isinstance(w, Map) or w.get("role") not in ("ap", "station"):
             raise self.fail(f"node {name!r}: 'wifi' needs role: ap or role: station", line)
         self._keys(w, WIFI_KEYS, f"node {name!r}: wifi")
-        if kind == "switch":
-            raise self.fail(f"node {name!r}: a switch has no radio", line)
+        if kind != "container":  # hostapd and wpa_supplicant are services: containers only
+            raise self.fail(f"node {name!r}: a radio's daemons run in containers (kind: "
+                            "container)", line)
         out: dict = {"role": w["role"]}
         if w["role"] == "station":
             if "ip" not in w:
@@ -186,7 +187,8 @@ class _Builder:
             raise self.fail(f"node {name!r}: an AP bridges its radio to its wired port and "
                             "takes no address of its own on it", line)
         if "airtime" in w:
-            if w["role"] != "ap" or not isinstance(w["airtime"], int | float) \
+            if w["role"] != "ap" or isinstance(w["airtime"], bool) \
+                    or not isinstance(w["airtime"], int | float) \
                     or not 0.1 <= w["airtime"] <= 1000:
                 raise self.fail(f"node {name!r}: airtime (on an AP) is the channel's rate, "
                                 "0.1 to 1000 Mbit/s shared by both directions", line)
