@@ -47,16 +47,20 @@ def markdown(doc: dict) -> str:
     lines = ["# Mutation self-tests (issue 17.6)", "",
              f"Machine: {doc['machine']}; run {doc['when']}.  A mutant is a small mistake made "
              "to the reference solution for one check; *killed* means that check lost points "
-             "and no other check did.  Produced by `scripts/lab-proofs.sh selftest`.", "",
-             "| lab | mutants killed | checks with no mutant | verdict | time |",
-             "|---|---|---|---|---|"]
+             "and no other check did — or, where two checks are one idea by design, exactly "
+             "the checks its `also` names (listed under *fail together*).  Produced by "
+             "`scripts/lab-proofs.sh selftest`.", "",
+             "| lab | mutants killed | fail together | checks with no mutant | verdict | time |",
+             "|---|---|---|---|---|---|"]
     for r in doc["labs"]:
         killed = sum(m["verdict"] == "killed" for m in r["mutants"])
         bad = [f"{m['check']} {m['verdict']}" for m in r["mutants"] if m["verdict"] != "killed"]
         verdict = "all proven" if r["ok"] else (r.get("error") or "; ".join(bad) or "unproven")
         if r.get("machine"):  # a lab proven elsewhere (wifi: in the lab VM, for its radios)
             verdict += f" (on {r['machine']})"
-        lines.append(f"| {r['lab']} | {killed} of {len(r['mutants'])} | "
+        together = ", ".join(f"{m['check']} with {' and '.join(m['also'])}"
+                             for m in r["mutants"] if m.get("also")) or "—"
+        lines.append(f"| {r['lab']} | {killed} of {len(r['mutants'])} | {together} | "
                      f"{', '.join(r['unproven']) or '—'} | {verdict} | {r['seconds']:.0f} s |")
     return "\n".join(lines) + "\n"
 

@@ -25,13 +25,22 @@ def _cfg(ctx) -> str:
     return ctx.submission["haproxy.cfg"].text or ""
 
 
+# HAProxy's check result (srv_check_result in `show servers state`): passed, or passed but
+# draining.  A server starts UP before its first check has run, so UP alone proves nothing.
+PASSED = {"3", "4"}
+
+
 def _states(ctx) -> dict[str, bool]:
-    """Each backend node → UP in every backend that lists it (servers told apart by address)."""
+    """Each backend node → come UP in every backend that lists it (servers told apart by
+    address): UP, and where the server has a health check, after one has passed."""
     names = {ctx.ip(b): b for b in BACKENDS}
     nodes: dict[str, bool] = {}
     for st in ctx.service("lb", "haproxy").servers():
         node = names.get(st.address, st.server)
-        nodes[node] = nodes.get(node, True) and st.up
+        checked = any(t.checked for t in server_timers(_cfg(ctx), {node, st.address})
+                      if t.server == st.server and t.section.split()[-1] == st.backend)
+        up = st.up and (not checked or st.raw.get("srv_check_result") in PASSED)
+        nodes[node] = nodes.get(node, True) and up
     return nodes
 
 

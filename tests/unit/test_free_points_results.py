@@ -17,14 +17,12 @@ LABS = [i for i in lab_ids() if (find_lab(i).dir / "starter" / "answers.yaml").i
 # Checks the committed run found a constant answer passing for more than one student in ten.
 # devices, dns and addressing were fixed in stop 27, topologies' hidden check (now the single
 # points of failure between a pair of hosts chosen per student) in stop 28, tcp-udp-pdu's PDU
-# and Ethernet answers (a page, timestamps and MACs per student) in stop 31.  Still open (issue
-# 17.4), each a number drawn from too few values for the band it is judged in, or a fact:
-# diagnostics' FTP rate (one network gives 17 to 35 Mbit/s, so the band is wide and every
-# student's path is the same), tcp-udp-pdu's UDP loss (3-6 % per student against a ±3-point
-# band, and "gone/resent" the same for all) and its hidden question (TCP's RFC).  A check that
-# appears here or leaves this list makes the test fail until the list says so.
-KNOWN_CONSTANT: dict[str, list[str]] = {"diagnostics": ["ftp_throughput"],
-                                        "tcp-udp-pdu": ["standard", "udp_vs_tcp"]}
+# and Ethernet answers (a page, timestamps and MACs per student) in stop 31, and in stop 32
+# the last three: diagnostics' FTP rate and tcp-udp-pdu's UDP loss and TCP rate (a WAN rate
+# per student, where all had one rate and a band wider than the spread) and tcp-udp-pdu's
+# hidden question (three protocols per student, where it was TCP's RFC for all).  A check
+# that appears here or leaves this list makes the test fail until the list says so.
+KNOWN_CONSTANT: dict[str, list[str]] = {}
 
 
 def committed() -> dict[str, dict]:

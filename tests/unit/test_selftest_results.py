@@ -11,7 +11,7 @@ import pytest
 from netdojo.errors import SpecError
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.fingerprint import checks_hash
-from netdojo.labs.selftest import Mutant, apply_edits, load_mutants
+from netdojo.labs.selftest import Mutant, apply_edits, judge, load_mutants
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "selftest.json"
 
@@ -81,3 +81,21 @@ def test_a_worksheet_fix_keeps_the_self_test_but_a_check_edit_does_not(tmp_path)
     assert checks_hash(lab) == before
     checks.write_text(checks.read_text() + "\n# edited\n")
     assert checks_hash(lab) != before
+
+
+def test_also_names_the_checks_a_mutant_fails_with_by_design(tmp_path):
+    with pytest.raises(SpecError, match="also names the other checks .* not nosuch"):
+        load_mutants(lab_copy(tmp_path, "gateways: {why: x, answers: {a.yaml: {k: 1}}, "
+                                        "also: [nosuch]}\n"))
+    with pytest.raises(SpecError, match="not gateways"):
+        load_mutants(lab_copy(tmp_path / "b", "gateways: {why: x, answers: {a.yaml: {k: 1}}, "
+                                              "also: gateways}\n"))
+    m = Mutant("transfer", "a window too small", also=["window"])
+    said = {"transfer": "slow", "window": "too small", "rtt": "ok"}
+    assert judge(m, {"transfer": 2, "window": 1}, said) == ("killed", "slow")
+    verdict, msg = judge(m, {"transfer": 2}, said)  # the declared partner kept its points
+    assert verdict == "collateral" and "window was to fail with it" in msg
+    verdict, msg = judge(m, {"transfer": 2, "window": 1, "rtt": 1}, said)
+    assert verdict == "collateral" and "also lost: rtt" in msg
+    assert judge(m, {"window": 1}, said)[0] == "survived"
+    assert judge(Mutant("rtt", "x"), {"rtt": 1}, said) == ("killed", "ok")

@@ -79,5 +79,5 @@ speeds = []
 for _ in range(2):
     speeds.append(float(sh("curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}",
                            "ftp://srv/big.bin")) * 8 / 1e6)
-print(f"ftp_mbit: {statistics.median(speeds):.1f}")
+print(f"ftp_mbit: {statistics.median(speeds):.2f}")
 PY

@@ -6,8 +6,10 @@ files, or a changed answer.  `netdojo lab selftest LAB` grades the solution, the
 on fresh copies of the lab.  A mutant is *killed* when its check loses points and every other
 check keeps full marks; it *survives* when its check keeps full marks (the check cannot tell a
 wrong solution from a right one); it does *collateral* damage when other checks lose too (the
-checks are not independent, so a grade cannot say which part is wrong).  A check with no
-mutant is listed as unproven.
+checks are not independent, so a grade cannot say which part is wrong).  Where two checks are
+one idea by design (a window too small to fill the pipe fails the transfer made with it), the
+mutant says so with `also`: it is killed when exactly its check and those lose points, and the
+result names them.  A check with no mutant is listed as unproven.
 
     # mutants.yaml
     gateways:                                  # the check the mutant must fail
@@ -36,7 +38,7 @@ from netdojo.labs.runner import LabReport, check_lab
 from netdojo.topo.spec import Map, check_keys, parse_yaml, read_text
 
 FILE = "mutants.yaml"
-KEYS = {"why", "edit", "answers"}
+KEYS = {"why", "edit", "answers", "also"}
 EDIT_KEYS = {"file", "replace", "with"}
 
 
@@ -46,6 +48,7 @@ class Mutant:
     why: str
     edits: list[tuple[str, str, str]] = field(default_factory=list)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)  # checks that fail with it, by design
     line: int | None = None
 
 
@@ -59,7 +62,8 @@ class MutantResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.mutant.check, "why": self.mutant.why, "verdict": self.verdict,
-                "lost": self.lost, "message": self.message, "seconds": round(self.seconds, 1)}
+                "also": self.mutant.also, "lost": self.lost, "message": self.message,
+                "seconds": round(self.seconds, 1)}
 
 
 @dataclass
@@ -111,6 +115,13 @@ def load_mutants(lab: Lab) -> list[Mutant]:
                         or not all(isinstance(v, Map) for v in answers.values())):
             raise SpecError(f"{name}: answers is {{FILE: {{KEY: VALUE}}}}", str(path), line)
         m.answers = {f: dict(v) for f, v in answers.items()}
+        also = spec.get("also") or []
+        also = also if isinstance(also, list) else [also]
+        bad = [str(a) for a in also if a not in names or a == name]
+        if bad:
+            raise SpecError(f"{name}: also names the other checks it fails with by design, "
+                            f"not {', '.join(bad)}", str(path), line)
+        m.also = [str(a) for a in also]
         if not (m.edits or m.answers):
             raise SpecError(f"{name}: a mutant changes something (edit or answers)",
                             str(path), line)
@@ -136,6 +147,19 @@ def apply_edits(folder: Path, mutant: Mutant) -> str | None:
 def _lost(base: dict[str, float], rep: LabReport) -> dict[str, float]:
     return {r.name: round(base[r.name] - r.score, 3) for r in rep.results
             if base.get(r.name, r.points) - r.score > 1e-9}
+
+
+def judge(m: Mutant, lost: dict[str, float], messages: dict[str, str]) -> tuple[str, str]:
+    """A mutant's verdict from the points each check lost: killed when exactly its check (and
+    the checks its `also` names) lost points."""
+    if m.check not in lost:
+        return "survived", f"{m.check} kept full marks: {messages.get(m.check, '')}"
+    if set(lost) != {m.check, *m.also}:
+        return "collateral", "; ".join(
+            [f"also lost: {k} −{v} ({messages.get(k, '')[:200]})" for k, v in lost.items()
+             if k not in (m.check, *m.also)]
+            + [f"{k} was to fail with it but kept full marks" for k in m.also if k not in lost])
+    return "killed", messages.get(m.check, "")
 
 
 def selftest(lab: Lab, student: str, log: Callable[[str], None] = print,
@@ -165,16 +189,7 @@ def selftest(lab: Lab, student: str, log: Callable[[str], None] = print,
                 continue
             rep = check_lab(lab, student, folder, quiet, shaper, overrides=m.answers)
         lost = _lost(base, rep)
-        mine = next(r for r in rep.results if r.name == m.check)
-        if m.check not in lost:
-            verdict, msg = "survived", f"{m.check} kept full marks: {mine.message}"
-        elif set(lost) != {m.check}:
-            verdict = "collateral"
-            why = {r.name: r.message for r in rep.results}
-            msg = "also lost: " + "; ".join(f"{k} −{v} ({why[k][:200]})" for k, v in lost.items()
-                                            if k != m.check)
-        else:
-            verdict, msg = "killed", mine.message
+        verdict, msg = judge(m, lost, {r.name: r.message for r in rep.results})
         results.append(MutantResult(m, verdict, lost, msg, time.monotonic() - t0))
         log(f"    {verdict}: {msg[:160]}")
     covered = {m.check for m in mutants}
@@ -190,10 +205,11 @@ def format_selftest(rep: SelftestReport) -> str:
              "killed"]
     for r in rep.results:
         lost = f" (−{r.lost.get(r.mutant.check, 0)})" if r.verdict == "killed" else ""
-        lines.append(f"  {marks[r.verdict]:13} {r.mutant.check}{lost}: {r.mutant.why}")
+        along = f" [with {', '.join(r.mutant.also)}, by design]" if r.mutant.also else ""
+        lines.append(f"  {marks[r.verdict]:13} {r.mutant.check}{lost}{along}: {r.mutant.why}")
         if r.verdict != "killed":
             lines.append(f"                {r.message[:300]}")
     for name in rep.unproven:
         lines.append(f"  ✗ no mutant   {name}: nothing shows this check can fail")
-    lines.append("all checks proven" if rep.ok else "NOT every check is proven to fail alone")
+    lines.append("all checks proven" if rep.ok else "NOT every check is proven to fail")
     return "\n".join(lines)
