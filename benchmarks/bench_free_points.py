@@ -1,7 +1,8 @@
-"""Issue 17.4's proof: worksheet examples earn nothing, and a constant answer (the class's
-median for each key) earns a check's points for at most one student in ten.  Each student's
-reference solution is checked live; then, in the same session, the answers are replaced by each
-example block of both worksheets, by a blank sheet, and by the class's constant sheet.  Too long
+"""Issue 17.4's proof: worksheet examples earn nothing, and a constant answer (the median of
+the other students' answers for each key) earns a check's points for at most one student in
+ten.  Each student's reference solution is checked live; then, in the same session, the answers
+are replaced by each example block of both worksheets, by a blank sheet, and by the constant
+sheet copied from the others.  Too long
 for CI (a lab session per student); run by scripts/lab-proofs.sh free-points, whose committed results
 tests/unit/test_free_points_results.py reads, refusing results older than the lab's files.
 
@@ -50,8 +51,10 @@ def markdown(doc: dict) -> str:
     lines = ["# Free points (issue 17.4)", "",
              f"Machine: {doc['machine']}; run {doc['when']}.  For each lab, N students' reference "
              "solutions checked live; in the same session the answers are replaced by every "
-             "YAML example block of both worksheets, and by the class's constant sheet (median "
-             "per key, most common value for a non-number).  *Example earns* is the most any "
+             "YAML example block of both worksheets, and by a constant sheet: per key, the median "
+             "of the other students' answers (the most common value for a non-number; labs "
+             "marked *class* used the whole class's median, which counts the middle students' "
+             "own answers as constant wins — a stricter count).  *Example earns* is the most any "
              "example earned on a check for any student (over a blank sheet); *constant wins* "
              f"is the share of students for whom the constant sheet earned the check's points "
              f"(limit {LIMIT:.0%}).  Produced by `scripts/lab-proofs.sh free-points`.", "",
@@ -60,7 +63,8 @@ def markdown(doc: dict) -> str:
     for r in doc["labs"]:
         ex = ", ".join(f"{c} {p:g}" for c, p in r["example_earnings"].items()) or "nothing"
         over = ", ".join(f"{c} {r['constant_share'][c]:.0%}" for c in r["over_limit"]) or "none"
-        lines.append(f"| {r['lab']} | {len(r['students'])} | {len(r['examples'])} | {ex} | "
+        of = "" if r.get("constant_of") == "others" else " (class)"
+        lines.append(f"| {r['lab']}{of} | {len(r['students'])} | {len(r['examples'])} | {ex} | "
                      f"{over} | {r['seconds']:.0f} s |")
     lines += ["", "Constant share of every check that reads answers:", ""]
     for r in doc["labs"]:

@@ -30,6 +30,14 @@ def _cfg(ctx) -> str:
 PASSED = {"3", "4"}
 
 
+def _checked(ctx, backend: str, server: str, node: str, address: str) -> bool:
+    """Whether the config gives this server line a health check: read once per run (the
+    config does not change while the checks poll HAProxy five times a second)."""
+    return ctx.once(f"checked {backend} {server} {node} {address}", lambda: any(
+        t.checked for t in server_timers(_cfg(ctx), {node, address})
+        if t.server == server and t.section.split()[-1] == backend))
+
+
 def _states(ctx) -> dict[str, bool]:
     """Each backend node → come UP in every backend that lists it (servers told apart by
     address): UP, and where the server has a health check, after one has passed."""
@@ -37,8 +45,7 @@ def _states(ctx) -> dict[str, bool]:
     nodes: dict[str, bool] = {}
     for st in ctx.service("lb", "haproxy").servers():
         node = names.get(st.address, st.server)
-        checked = any(t.checked for t in server_timers(_cfg(ctx), {node, st.address})
-                      if t.server == st.server and t.section.split()[-1] == st.backend)
+        checked = _checked(ctx, st.backend, st.server, node, st.address)
         up = st.up and (not checked or st.raw.get("srv_check_result") in PASSED)
         nodes[node] = nodes.get(node, True) and up
     return nodes

@@ -177,3 +177,22 @@ def test_ssh_mail_sent_to_the_backup_exchanger_loses_exactly_the_delivery(tmp_pa
     assert "no mail with your subject" in next(r for r in rep.results
                                                if r.name == "delivered").message
 
+
+
+# ----- ipv6 ------------------------------------------------------------------------------------
+def test_ipv6_a_48_advertised_makes_no_address_and_costs_what_depends_on_one(tmp_path, docker,
+                                                                              nothing_left):
+    """SLAAC needs a /64: radvd takes a /48, the hosts make no address of it, and the checks
+    that need one say why (the answers here are guesses: they earn nothing either)."""
+    sub = solution_copy(tmp_path, "ipv6")
+    conf = sub / "radvd.conf"
+    conf.write_text(conf.read_text().replace("fd5e:c7a1:42b0:1::/64", "fd5e:c7a1:42b0::/48"))
+    (sub / "measure.sh").unlink()
+    (sub / "answers.yaml").write_text("h1_link_local: fe80::1\nh1_global: fd5e:c7a1:42b0::1\n"
+                                      "router: fe80::2\nh2_global: fd5e:c7a1:42b0::2\n")
+    rep = check("ipv6", "alice", sub)
+    s = scores(rep)
+    assert s["radvd"] == 0 and s["global_address"] == 0 and s["h2_global"] == 0, \
+        [(r.name, r.message) for r in rep.results]
+    radvd = next(r for r in rep.results if r.name == "radvd")
+    assert "no global address" in radvd.message and "AdvAutonomous" in radvd.message

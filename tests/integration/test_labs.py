@@ -17,13 +17,13 @@ from .lab_helpers import assert_full, check, two_students  # noqa: F401
 from .test_services import _docker_ready
 
 DOCKER = {"lb-failover", "dns", "addressing-dhcp-nat", "devices", "diagnostics", "http-versions",
-          "ssh-mail", "wifi"}
+          "ssh-mail", "wifi", "ipv6"}
 # lab: the value two students must differ in (so the solution adapts), and what else its
 # report must show
 SOLUTIONS = {
     "arp-routing": ("detour", lambda rep, s: rep.files["routing.sh"]["origin"]
                     == "made by make-routes.sh"),
-    "throughput-latency": ("bw", lambda rep, s: len(_samples(rep, "rtt")) >= 20),  # every probe
+    "throughput-latency": ("pipe_u", lambda rep, s: len(_samples(rep, "rtt")) >= 20),  # every probe
     "lb-failover": ("api_backend", lambda rep, s: True),
     "tcp-udp-pdu": ("port", lambda rep, s: rep.files["tcp.pcap"]["origin"] == "made by solve.sh"),
     # the classes and their figures stay secret
@@ -44,6 +44,9 @@ SOLUTIONS = {
     # the MX preferences are for the student to find in DNS
     "ssh-mail": ("pc_host", lambda rep, s: rep.files["answers.yaml"]["origin"]
                  == "made by measure.sh" and not {"mx1_pref", "mx2_pref"} & set(rep.shown_params)),
+    # every address comes from the student's MACs
+    "ipv6": ("mac_seed", lambda rep, s: rep.files["answers.yaml"]["origin"]
+             == "made by measure.sh"),
     # the channel's rate is measured, never shown
     "wifi": ("ssid", lambda rep, s: rep.files["ap1.conf"]["origin"] == "made by make-ap1.sh"
              and "airtime" not in rep.shown_params),
@@ -65,6 +68,7 @@ STARTERS = {
                       "`client openssl s_client -connect web:443"),
     "ssh-mail": (0, "answers.yaml: seen_from — fill it in", "The preferred exchanger has the "
                  "LOWEST preference number"),
+    "ipv6": (0, "rejected by `radvd`", "radvd.conf: `interface eth0"),
     "wifi": (0, "ap1 sends SSID 'CHANGE-ME'", "ap1.conf: interface=wlan0, bridge=br0"),
 }
 NO_RADIOS = "wifi needs the kernel's mac80211_hwsim radios, which this kernel lacks: " \

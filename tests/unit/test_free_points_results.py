@@ -10,7 +10,7 @@ import pytest
 
 from netdojo.labs.catalog import find_lab, lab_ids
 from netdojo.labs.fingerprint import checks_hash
-from netdojo.labs.freepoints import class_constants, example_sheets, graded_keys
+from netdojo.labs.freepoints import class_constants, example_sheets, graded_keys, others_constants
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "free_points.json"
 LABS = [i for i in lab_ids() if (find_lab(i).dir / "starter" / "answers.yaml").is_file()]
@@ -61,3 +61,14 @@ def test_the_constant_sheet_is_the_median_or_the_most_common_value():
     assert class_constants(answers, {"n", "ip", "gone"}) == {"n": 3, "ip": "b"}
     assert class_constants([{"x": 1.0}, {"x": 2.0}], {"x"}) == {"x": 1.5}
     assert class_constants([{"l": [1, 2]}, {"l": [1, 2]}, {"l": [3]}], {"l"}) == {"l": [1, 2]}
+
+
+def test_a_students_constant_leaves_their_own_answer_out():
+    """Copied from the others: the middle student's own answer is not their constant."""
+    answers = [{"x": 1.0}, {"x": 2.0}, {"x": 3.0}, {"x": 10.0}]
+    assert class_constants(answers, {"x"}) == {"x": 2.5}
+    assert others_constants(answers, answers[1], {"x"}) == {"x": 3.0}
+    assert others_constants(answers, answers[2], {"x"}) == {"x": 2.0}
+    # the same values in two sheets: only the one that is the student's own goes
+    twins = [{"x": 2.0}, {"x": 2.0}, {"x": 9.0}]
+    assert others_constants(twins, twins[0], {"x"}) == {"x": 5.5}

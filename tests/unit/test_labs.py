@@ -86,7 +86,7 @@ def test_parameters_are_stable_per_student_and_differ_between_students():
     assert len(values) > 20
     for v in values:
         d = dict(v)
-        assert d["bw"] in (8, 10, 12, 15, 20, 25) and 16 <= d["net"] <= 250
+        assert 20 <= d["share"] <= 60 and 16 <= d["net"] <= 250
 
 
 def test_a_bad_student_id_is_refused():
@@ -161,7 +161,7 @@ def test_server_timers_follow_haproxys_defaults():
 # ----- drawings --------------------------------------------------------------------------------
 def test_the_drawing_names_every_node_interface_and_shaped_link():
     lab = find_lab("throughput-latency")
-    params = draw(lab, "alice")
+    params = values_for(lab, "alice")
     dot = to_dot(render_topology(lab, params))
     for node in ("h1", "r1", "r2", "h2"):
         assert f'"{node}"' in dot
@@ -219,9 +219,9 @@ def test_secret_values_stay_out_of_drawings_and_scripts():
     from netdojo.labs.values import environment, shown
 
     lab = find_lab("throughput-latency")
-    values = draw(lab, "alice")
-    assert set(shown(lab, values)) == {"net"}
-    assert "LAB_BW" not in environment(values, lab, "alice")
+    values = values_for(lab, "alice")  # with the rate and delay derived from the secret draws
+    assert set(shown(lab, values)) == {"net", "share"}
+    assert not {"LAB_BW", "LAB_PIPE_U", "LAB_RTT_U"} & set(environment(values, lab, "alice"))
     dot = to_dot(render_topology(lab, values), hide_shaping=True)
     assert "shaped: measure it" in dot and "Mbit/s" not in dot
 

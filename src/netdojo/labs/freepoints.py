@@ -5,9 +5,13 @@ solution, one lab session per student:
 
 * **a worksheet example** — every YAML block of both worksheets whose keys are graded answer
   keys, put in place of the student's own answers;
-* **a constant answer** — the class's median for each key (the most common value where the key
-  is not a number), the same for every student: what a student copying "the usual answer"
-  from a classmate's sheet would hand in.
+* **a constant answer** — the median for each key of the *other* students' answers (the most
+  common value where the key is not a number): what a student copying "the usual answer" from
+  classmates' sheets would hand in.  Each student's own answer is left out of their constant:
+  with it in, the two middle students of an even class are graded on (nearly) their own
+  measured answer, and with bands a few per cent wide they pass — 2 in 20 counted as free
+  points that are nobody's.  (Results from before 2026-12-04 used the whole class's median, a
+  stricter count: they say `"constant_of": "class"`.)
 
 What a sheet *earns* on a check is its score minus the score of a blank sheet (the same keys
 left empty) in the same session, so a check that gives points for something else (a config
@@ -80,11 +84,18 @@ def class_constants(answers: list[dict[str, Any]], keys: set[str]) -> dict[str, 
     return out
 
 
+def others_constants(answers: list[dict[str, Any]], mine: dict[str, Any],
+                     keys: set[str]) -> dict[str, Any]:
+    """The constant sheet one student would copy: the class's constants without `mine`."""
+    return class_constants([a for a in answers if a is not mine], keys)
+
+
 @dataclass
 class StudentRun:
     student: str
     baseline_full: bool
     answers: dict[str, Any]
+    constant: dict[str, Any] = field(default_factory=dict)  # the sheet copied from the others
     earned: dict[str, dict[str, float]] = field(default_factory=dict)  # sheet -> check -> pts
 
 
@@ -94,7 +105,7 @@ class FreePoints:
     points: dict[str, float]  # check -> its points
     reads: dict[str, list[str]]  # check -> the answer keys its source reads
     examples: list[str]
-    constants: dict[str, Any]
+    constants: dict[str, Any]  # the whole class's, for the record
     students: list[StudentRun]
 
     def example_earnings(self) -> dict[str, float]:
@@ -120,8 +131,10 @@ class FreePoints:
     def as_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "points": self.points, "reads": self.reads,
                 "examples": self.examples, "constants": self.constants,
+                "constant_of": "others",
                 "students": [{"student": s.student, "baseline_full": s.baseline_full,
-                              "earned": s.earned} for s in self.students],
+                              "constant": s.constant, "earned": s.earned}
+                             for s in self.students],
                 "example_earnings": self.example_earnings(),
                 "constant_share": self.constant_share()}
 
@@ -174,9 +187,11 @@ def measure(lab: Lab, students: list[str], solution: Path | None = None,
                 run.earned[where] = {c: round(got[c] - blank[c], 3) for c in got}
             sessions[-1] = (ls, run, blank)
         constants = class_constants([r.answers for _, r, _ in sessions], keys)
-        log(f"{lab.id}: the class's constant sheet: {constants}")
+        log(f"{lab.id}: the class's medians: {constants}")
         for ls, run, blank in sessions:
-            got = _scores(ls, {**run.answers, **{k: None for k in keys}, **constants}, asking)
+            run.constant = others_constants([r.answers for _, r, _ in sessions], run.answers,
+                                            keys)
+            got = _scores(ls, {**run.answers, **{k: None for k in keys}, **run.constant}, asking)
             run.earned["constant"] = {c: round(got[c] - blank[c], 3) for c in got}
     finally:
         for ls, _, _ in sessions:

@@ -184,6 +184,16 @@ class Network:
             netns.write_sysctl("net.ipv4.tcp_wmem", TCP_MEM)
             if router:
                 netns.write_sysctl("net.ipv4.ip_forward", 1)
+            if self.topo.ipv6:
+                # a host learns its prefix and default router from router advertisements
+                # (SLAAC, EUI-64 interface ids from the MACs); a router forwards and sends them
+                # (each port too: a veth keeps the settings of the namespace it was made in)
+                for scope in ("all", "default", *ports):
+                    netns.write_sysctl(f"net.ipv6.conf.{scope}.disable_ipv6", 0)
+                    netns.write_sysctl(f"net.ipv6.conf.{scope}.addr_gen_mode", 0)
+                    netns.write_sysctl(f"net.ipv6.conf.{scope}.use_tempaddr", 0)
+                if router:
+                    netns.write_sysctl("net.ipv6.conf.all.forwarding", 1)
             congestion.try_default(cc)
         lines = ["link set lo up"]
         lines += [f"address add {ip} dev {ifname}" for ifname, ip in addrs]

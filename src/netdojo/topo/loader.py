@@ -50,7 +50,7 @@ NODE_KEYS = {"kind", "hub", "gateway", "routes", "subnet", "image", "forward", "
              "services", "tcp", "wifi"}
 WIFI_KEYS = {"role", "ip", "airtime"}
 LINK_KEYS = {"endpoints", "profile", "subnet", "ips", *PARAM_KEYS}
-TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed", "tcp"}
+TOP_KEYS = {"name", "defaults", "nodes", "links", "pool", "routing", "mac_seed", "tcp", "ipv6"}
 ENDPOINT_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?::([A-Za-z0-9_.-]{1,15}))?$")
 
 
@@ -88,6 +88,11 @@ class _Builder:
             topo.mac_seed = str(doc["mac_seed"])
         if "tcp" in doc:
             topo.congestion = self._congestion(doc, "topology")
+        if "ipv6" in doc:
+            if not isinstance(doc["ipv6"], bool):
+                raise self.fail(f"ipv6 is true or false, got {doc['ipv6']!r}",
+                                doc.key_lines.get("ipv6"))
+            topo.ipv6 = doc["ipv6"]
         defaults = doc.get("defaults") or Map()
         if not isinstance(defaults, Map):
             raise self.fail("'defaults' must be a mapping", doc.key_lines["defaults"])

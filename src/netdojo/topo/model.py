@@ -96,6 +96,9 @@ class Topology:
     routing: str = "auto"
     mac_seed: str = ""  # mixed into every MAC, so each student's lab has other addresses
     congestion: str = DEFAULT_CONGESTION  # every node's TCP congestion control (tcp: {…})
+    # IPv6 on the hosts and routers (link-local addresses, router advertisements, SLAAC); off
+    # unless a lab teaches it, so captures and pings elsewhere carry no RS/NS/DAD noise
+    ipv6: bool = False
 
     def congestion_of(self, node: str) -> str:
         return self.nodes[node].congestion or self.congestion

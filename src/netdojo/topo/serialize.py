@@ -16,7 +16,7 @@ def to_dict(t: Topology) -> dict[str, Any]:
 
     return {
         "name": t.name, "source": t.source, "pool": str(t.pool), "routing": t.routing,
-        "mac_seed": t.mac_seed, "congestion": t.congestion,
+        "mac_seed": t.mac_seed, "congestion": t.congestion, "ipv6": t.ipv6,
         "nodes": {n: {"kind": v.kind, "hub": v.hub, "line": v.line,
                       "gateway": str(v.gateway) if v.gateway else None,
                       "subnet": str(v.subnet) if v.subnet else None,
@@ -41,7 +41,7 @@ def from_dict(d: dict[str, Any]) -> Topology:
 
     t = Topology(d["name"], pool=ipaddress.IPv4Network(d["pool"]), source=d.get("source"),
                  routing=d.get("routing", "auto"), mac_seed=d.get("mac_seed", ""),
-                 congestion=d.get("congestion", DEFAULT_CONGESTION))
+                 congestion=d.get("congestion", DEFAULT_CONGESTION), ipv6=d.get("ipv6", False))
     for n, v in d["nodes"].items():
         t.nodes[n] = Node(
             n, v["kind"], hub=v["hub"],
