@@ -1,15 +1,16 @@
 #!/bin/sh
-# Runs on h0: for each path measures RTT (median of 20 pings) and loss (500 quick pings) — the
-# three paths at once, pings are light — then throughput (iperf3, one path at a time) and the
-# 500 kB download time; predicts the download time from bandwidth and RTT, classifies the
-# path, and prints answers.yaml.  iperf3 and file servers already run on p1, p2 and p3.
+# Runs on h0: for each path measures RTT (median of 20 pings) and loss (2000 quick pings, 10 ms
+# apart) — the three paths at once, pings are light — then throughput (iperf3, one path at a
+# time) and the 500 kB download time; predicts the download time from bandwidth and RTT,
+# classifies the path by its RTT, and prints answers.yaml.  iperf3 and file servers already
+# run on p1, p2 and p3.
 set -eu
 SIZE=500000
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for p in p1 p2 p3; do
   ( ping -n -c 20 -i 0.05 "$p" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}' > "$tmp/$p.rtt"
-    ping -n -q -c 500 -i 0.005 -W 1 "$p" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' > "$tmp/$p.loss" ) &
+    ping -n -q -c 2000 -i 0.01 -W 1 "$p" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' > "$tmp/$p.loss" ) &
 done
 wait
 for p in p1 p2 p3; do
