@@ -214,6 +214,29 @@ def test_exec_into_a_container_from_the_cli(demo):
     assert r.returncode == 0 and r.stdout.strip() == "web1"
 
 
+def test_a_container_has_no_engine_network_and_the_labs_names_and_resolver(demo):
+    """A container node is made with the engine's networking disabled (net/containers.py):
+    its namespace holds only lo and the lab's links, and its /etc/hosts and resolv.conf are
+    the run's own — lab names, the lab's resolver, nothing of the host's."""
+    from netdojo.net import engine
+
+    name = demo.run.container("web1")
+    assert engine.client().containers.get(name).attrs["Config"].get("NetworkDisabled") is True
+    links = {ln.split()[0].split("@")[0]
+             for ln in netns.run_in(demo.ns("web1"), ["ip", "-br", "link"]).stdout.splitlines()}
+    lab = {ep.ifname for lk in demo.topo.links for ep in (lk.a, lk.b) if ep.node == "web1"}
+    assert links == {"lo", *lab}, links
+    hosts = sh(demo, "web1", "cat", "/etc/hosts").stdout
+    assert f"{demo.ip('res1')}\tres1" in hosts and "localhost" in hosts
+    resolv = sh(demo, "web1", "cat", "/etc/resolv.conf").stdout
+    with open("/etc/resolv.conf") as f:
+        host = [ln.strip() for ln in f if ln.startswith("nameserver")]
+    assert "nameserver " in resolv and "search lab.example" in resolv, resolv
+    assert not any(ln in resolv for ln in host if demo.ip("res1") not in ln), resolv
+    # and a name resolves through the lab's resolver from inside the node
+    assert sh(demo, "web1", "getent", "hosts", "web2").stdout.split()[0] == demo.ip("web2")
+
+
 def test_copy_and_logs_of_a_container(demo, tmp_path):
     from .helpers import cli
 

@@ -65,7 +65,7 @@ class NamespaceBuilder:
         specs = [{"name": net.run.container(n), "node": n, "run": net.run.id,
                   "image": node.image, "netns": net.ns(n), "hosts": net.names(),
                   "env": {"NETDOJO_NODE": n}, "dns": net.lab_resolvers(),
-                  "pod": node.restartable}
+                  "pod": node.restartable, "etc_dir": net.run.dir / "etc" / n}
                  for n, node in net.topo.nodes.items() if node.kind == "container"]
         containers.start(specs)
 

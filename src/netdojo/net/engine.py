@@ -90,16 +90,9 @@ def hard_limits() -> dict[str, int]:
     container may not be given more than the engine has, and Podman asks for more by default
     (1048576 files, 4194304 processes): a host root without CAP_SYS_RESOURCE refuses that
     ("error setting rlimit type 7"), and no container would start."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if not host.startswith("unix://"):
-        return {}
+    pid = _engine_pid()
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(5)
-            s.connect(host[len("unix://"):])
-            cred = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        pid = struct.unpack("3i", cred)[0]
-        text = Path(f"/proc/{pid}/limits").read_text()
+        text = Path(f"/proc/{pid}/limits").read_text() if pid else ""
     except OSError:
         return {}
     out = {}
@@ -110,6 +103,36 @@ def hard_limits() -> dict[str, int]:
                 if hard.isdigit():
                     out[name] = int(hard)
     return out
+
+
+@functools.cache
+def _engine_pid() -> int | None:
+    """The pid at the other end of the engine's local socket (SO_PEERCRED), or None."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(host[len("unix://"):])
+            cred = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return None
+    return struct.unpack("3i", cred)[0] or None
+
+
+@functools.cache
+def sees_our_files() -> bool:
+    """Whether the engine sees this process's files at the same paths (the same mount
+    namespace), so a file netdojo writes can be bound into a container by its path.  Not so
+    when netdojo runs in its own container beside the host's engine (netdojo/netdojo), or
+    speaks to a remote one."""
+    pid = _engine_pid()
+    try:
+        return bool(pid) and (os.stat(f"/proc/{pid}/ns/mnt").st_ino
+                              == os.stat("/proc/self/ns/mnt").st_ino)
+    except OSError:
+        return False
 
 
 def pid_of(name: str) -> int | None:
@@ -188,6 +211,18 @@ def put_file(name: str, src: Path, dest: str) -> None:
         c.put_archive(str(folder), buf.getvalue())
     except errors().APIError as e:
         raise error(f"copy {src} -> {name}:{dest}", e) from None
+
+
+def put_tar(name: str, folder: str, data: bytes) -> None:
+    """Unpack a tar stream into a running container at `folder` with the engine's archive API:
+    one call, no exec — so no docker CLI, no runc and no process in the container (a lab's
+    services write their files this way; missing parent folders are made, as tar would)."""
+    try:
+        client().api.put_archive(name, folder, data)
+    except errors().NotFound:
+        raise BuildError(f"no container {name}") from None
+    except errors().APIError as e:
+        raise error(f"copy into {name}:{folder}", e) from None
 
 
 def _is_dir(c: Any, path: str) -> bool:

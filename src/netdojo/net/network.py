@@ -227,7 +227,7 @@ class Network:
             f"{ip} {node}\n" for node, ip in self.names().items())
         for node in self.topo.nodes:
             if self.is_container(node):
-                continue  # Docker writes its /etc/hosts from --add-host
+                continue  # a container gets its own, bound in (containers.start)
             d = ETC_NETNS / self.ns(node)
             d.mkdir(parents=True, exist_ok=True)
             (d / "hosts").write_text(text)

@@ -84,6 +84,9 @@ def container_root(name: str) -> tuple[Path, dict[str, Path]] | None:
     if not merged or not Path(merged, "bin").exists():
         return None
     extra = {"/etc/hosts": attrs.get("HostsPath"), "/etc/resolv.conf": attrs.get("ResolvConfPath")}
+    for m in attrs.get("Mounts") or []:  # netdojo's own, bound in (containers.start)
+        if m.get("Destination") in extra and not extra[m["Destination"]]:
+            extra[m["Destination"]] = m.get("Source")
     return Path(merged), {k: Path(v) for k, v in extra.items() if v and Path(v).is_file()}
 
 

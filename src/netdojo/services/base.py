@@ -90,7 +90,8 @@ class Service:
             raise self.fail(f"`{' '.join(cmd)[:80]}` did not finish within {timeout:g} s")
         return r
 
-    def look(self, cmd: list[str], timeout: float = 10) -> subprocess.CompletedProcess:
+    def look(self, cmd: list[str], timeout: float = 10,
+             input: str | None = None) -> subprocess.CompletedProcess:
         """A look into the node that needs no privilege (a readiness poll: dig, curl, ss):
         nsenter as nobody instead of `docker exec`, which costs the engine ~120 ms of CPU a
         call — polled every 0.1 s while a lab starts, on a machine grading two labs at once.
@@ -98,7 +99,8 @@ class Service:
         argv = ["timeout", "-k", "2", f"{timeout:g}", *cmd]
         try:
             return subprocess.run(self.net.probe_argv(self.node, argv, unprivileged=True),
-                                  capture_output=True, text=True, timeout=timeout + 10)
+                                  capture_output=True, text=True, timeout=timeout + 10,
+                                  input=input)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(argv, 124, "", "")
 
@@ -120,12 +122,20 @@ class Service:
                 return lk.endpoint(self.node).ifname  # type: ignore[return-value]
         raise self.fail("the node has no interfaces")
 
+    def stop_sh(self) -> str | None:
+        """The shell that stops the daemon, when it is one: a config replaced then restarts in
+        the same command as its files are written (services/install.py)."""
+        return None
+
     def stop_pidfile(self, pidfile: str, children: bool = False) -> None:
         """End the daemon by the pid it wrote (and its children), and wait until it is gone."""
+        self.sh(["sh", "-c", self.pidfile_stop_sh(pidfile, children)])
+
+    @staticmethod
+    def pidfile_stop_sh(pidfile: str, children: bool = False) -> str:
         kids = '$(pgrep -P "$p") ' if children else ""
-        self.sh(["sh", "-c", f'p=$(cat {pidfile} 2>/dev/null) || exit 0; '
-                 f'kill {kids}"$p" 2>/dev/null; '
-                 f'while kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f {pidfile}'])
+        return (f'if p=$(cat {pidfile} 2>/dev/null); then kill {kids}"$p" 2>/dev/null; '
+                f'while kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f {pidfile}; fi')
 
     @staticmethod
     def add_users_sh(users: list[str]) -> str:

@@ -10,8 +10,9 @@ that root.  Settings:
 from __future__ import annotations
 
 import ipaddress
+import re
 
-from netdojo.services.base import Service, ServiceError
+from netdojo.services.base import Service
 
 CONF = "/etc/netdojo/dns/named.conf"
 TYPES = {"A", "AAAA", "CNAME", "MX", "PTR", "TXT", "NS"}
@@ -64,6 +65,9 @@ class _Bind(Service):
 
     def stop(self) -> None:
         self.stop_pidfile("/run/named/named.pid")
+
+    def stop_sh(self) -> str:
+        return self.pidfile_stop_sh("/run/named/named.pid")
 
     def started(self) -> bool:
         return self.listening(53, udp=True)
@@ -152,18 +156,20 @@ class BindAuthoritative(_Bind):
         zone = self.zone_of(path)
         if zone is None:
             return None
-        probe = "/tmp/netdojo-zone-check"
-        try:  # a $GENERATE over billions of names, or $INCLUDE /dev/zero, never ends
-            r = self.sh(["sh", "-c", f'cat > {probe} && named-checkzone -k fail -i local {zone} '
-                         f'{probe}; s=$?; rm -f {probe}; exit $s'], input=text,
-                        timeout=self.check_timeout)
-        except ServiceError:
+        # as nobody, with no capability (a person's zone is read by nothing that could write
+        # or signal anything), from stdin, and without the engine's round trip: a dns grade
+        # judged two zones with `docker exec` as root
+        r = self.look(["named-checkzone", "-k", "fail", "-i", "local", zone, "-"],
+                      timeout=self.check_timeout, input=text)
+        if r.returncode == 124:  # a $GENERATE over billions of names, or $INCLUDE /dev/zero
             return (f"named-checkzone did not finish within {self.check_timeout:g} s: does a "
                     "$GENERATE range or an $INCLUDE never end? Keep the zone to the records "
                     "the lab asks for")
         if r.returncode == 0:
             return None
-        return (r.stdout + r.stderr).replace(probe, path).strip()
+        # read from "-", it calls the file "stream-0x…" and, once, "(null)"
+        said = re.sub(r"stream-0x[0-9a-f]+", path, r.stdout + r.stderr)
+        return said.replace("master file (null)", f"master file {path}").strip()
 
     def stand_in(self, path: str) -> str:
         """What is served in place of a refused zone: its SOA and NS, nothing a person did not

@@ -75,10 +75,10 @@ def _share_ca(net: Network) -> None:
     files = {"/etc/netdojo/tls/ca.pem": ca.read_text()}
     nodes = [n for n, node in net.topo.nodes.items() if node.kind == "container"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for node, r in zip(nodes, pool.map(lambda n: put_files(net, n, files), nodes), strict=True):
-            if r.returncode != 0:
-                raise ServiceError(f"{node}: could not install the lab CA: "
-                                   f"{r.stderr.decode().strip()}")
+        for node, problem in zip(nodes, pool.map(lambda n: put_files(net, n, files), nodes),
+                                 strict=True):
+            if problem:
+                raise ServiceError(f"{node}: could not install the lab CA: {problem}")
 
 
 __all__ = ["ServiceError", "install", "plan", "start_services", "wait_ready"]
