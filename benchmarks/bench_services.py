@@ -67,7 +67,7 @@ def main() -> int:
     res["date"] = time.strftime("%Y-%m-%d")
     res["machine"] = f"{platform.system()} {platform.release()}, {platform.machine()}"
     if not a.skip_image_build:
-        res["images"] = image_builds()
+        res["images"] = {**image_builds(), "date": res["date"]}
     runs = [all_ready("lb-lab") for _ in range(5)]
     secs = [r["seconds"] for r in runs]
     res["lb_lab"] = {"runs": runs, "median_s": statistics.median(secs), "max_s": max(secs),
@@ -86,7 +86,7 @@ def main() -> int:
     md += [f"- {t:>6} s — {m}" for m, t in runs[0]["phases"]]
     if "images" in res:
         im = res["images"]
-        md += ["", "## Image builds", "",
+        md += ["", f"## Image builds ({im.get('date', res['date'])})", "",
                f"- base `debian:bookworm-slim` from Debian's archive (mmdebstrap): "
                f"{im['base_mmdebstrap_s']} s (+ `docker import`)",
                f"- `netdojo/node:latest`, no cache: {im['node_image_no_cache_s']} s",
