@@ -100,19 +100,19 @@ READING = """## Reading it
   readiness polls run from the host side into the nodes' namespaces (`nsenter`) since
   2026-12-03.  Since 2026-12-05 a container starts with the engine's networking disabled
   (runc makes the empty network namespace; no `libnetwork-setkey` hook and no `set-ipv6`
-  re-exec of dockerd: 94 ms of CPU a container instead of 215, perf), its /etc/hosts and
-  resolv.conf bound in from the run's folder; a service's files, its config check and its
+  re-exec of dockerd: 94 ms of CPU a container instead of 215, one perf trace each), its
+  /etc/hosts and resolv.conf bound in from the run's folder; a service's files, its check and its
   start are one `docker exec` (was two or three), a zone file is judged by named-checkzone
   as nobody from the host side, and a replaced zone restarts BIND in that same exec.  A dns
-  run now makes 6 `docker exec` instead of 13, and one graded submission costs the machine
-  ~2.6 s of CPU instead of ~3.4 s.
+  run now makes 6 `docker exec` instead of 12 (counted with perf), and one graded submission
+  costs the machine 2.6–3.0 s of CPU instead of 3.4 s (CPU busy of the passes / 22 grades).
 - Measured on 2026-12-05, same machine, same hour: before, 91.7 s with one worker and 56.4 s
   with two (1.63×, 2.82 s a submission); after, three passes: 85.9 / 48.4 s (1.77×),
   81.4 / 48.1 s (1.69×), 78.4 / 47.8 s (1.64×, the table).  Two workers grade a class 15 %
   sooner and every submission in 2.4 s (target ≤ 4 s, met); the **1.8× target is still not
   met**: the one-worker pass got faster by as much as the two-worker pass, and what two
-  workers still share is bringing runs up (1.3 s a submission alone, 1.9 s side by side: five
-  containers made at once take 0.22 s alone and 0.42 s beside another five, measured) while
+  workers still share is bringing runs up (1.3 s a submission alone, 1.9 s side by side; in
+  a one-off trial, five containers made at once took 0.22 s alone, 0.42 s beside five more) while
   the checks (1.4 s, mostly waiting on the network) overlap well.  The one-worker time moves
   by ±5 % between passes; the two-worker time by ±1 %.
 """

@@ -215,8 +215,8 @@ def put_file(name: str, src: Path, dest: str) -> None:
 
 def put_tar(name: str, folder: str, data: bytes) -> None:
     """Unpack a tar stream into a running container at `folder` with the engine's archive API:
-    one call, no exec — so no docker CLI, no runc and no process in the container (a lab's
-    services write their files this way; missing parent folders are made, as tar would)."""
+    one call, no exec — so no docker CLI, no runc and no process in the container (the lab
+    CA goes in this way; missing parent folders are made, as tar would)."""
     try:
         client().api.put_archive(name, folder, data)
     except errors().NotFound:

@@ -52,7 +52,10 @@ class Service:
         return self.ready()
 
     def stop(self) -> None:
-        raise self.fail("its config cannot be replaced while it runs (no stop defined)")
+        script = self.stop_sh()
+        if script is None:
+            raise self.fail("its config cannot be replaced while it runs (no stop defined)")
+        self.sh(["sh", "-c", script])
 
     def check_file(self, path: str, text: str) -> str | None:
         """For a file other than the main config (a zone): its checker's words if it refuses."""
@@ -123,8 +126,8 @@ class Service:
         raise self.fail("the node has no interfaces")
 
     def stop_sh(self) -> str | None:
-        """The shell that stops the daemon, when it is one: a config replaced then restarts in
-        the same command as its files are written (services/install.py)."""
+        """The shell that stops the daemon, when one does: stop() runs it, and a config
+        replaced restarts in the same command as its files are written (install.py)."""
         return None
 
     def stop_pidfile(self, pidfile: str, children: bool = False) -> None:

@@ -63,9 +63,6 @@ class _Bind(Service):
     def start_argv(self) -> list[str]:
         return ["named", "-u", "bind", "-c", CONF]
 
-    def stop(self) -> None:
-        self.stop_pidfile("/run/named/named.pid")
-
     def stop_sh(self) -> str:
         return self.pidfile_stop_sh("/run/named/named.pid")
 

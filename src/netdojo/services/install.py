@@ -32,10 +32,10 @@ def _tar(files: dict[str, str]) -> bytes:
 
 
 def put_files(net: Network, node: str, files: dict[str, str]) -> str | None:
-    """Write files into a node as one tar stream; the error's words, or None.  A container
-    gets it through the engine's archive API (no exec: a `docker exec tar` cost ~0.1 s of the
-    engine's CPU, and a dns run wrote five of them while two graders shared two cores); a
-    namespace node, which shares the host's files, through tar in its namespace."""
+    """Write files into a node as one tar stream (the lab CA into every container); the
+    error's words, or None.  A container gets it through the engine's archive API, with no
+    process in the container; a namespace node, which shares the host's files, through tar
+    in its namespace.  A service's own files go in with its start (install)."""
     data = _tar(files)
     if net.is_container(node):
         try:
@@ -73,13 +73,17 @@ def install(svc: Service, stop_first: str | None = None) -> None:
                       f"s=$?; [ $s -eq 0 ] || {{ [ $s -eq 124 ] && exit {CHECK_TIMED_OUT}; "
                       f"exit {CHECK_REFUSED}; }}")
     script.append(f"exec timeout -k 2 {START_TIMEOUT:g} {shlex.join(svc.start_argv())}")
-    limit = (svc.check_timeout if check else 0) + START_TIMEOUT + 10
+    # the whole command is bounded inside the node too (a stop that waits for a daemon that
+    # never ends): a killed `docker exec` client would leave it running there
+    limit = (svc.check_timeout if check else 0) + 2 * START_TIMEOUT
+    argv = ["timeout", "-k", "2", f"{limit:g}", "sh", "-c", "\n".join(script)]
     try:
-        r = subprocess.run(svc.net.exec_argv(svc.node, ["sh", "-c", "\n".join(script)]),
-                           input=_tar(svc.files) if svc.files else b"", capture_output=True,
-                           timeout=limit)
+        r = subprocess.run(svc.net.exec_argv(svc.node, argv), capture_output=True,
+                           input=_tar(svc.files) if svc.files else b"", timeout=limit + 10)
     except subprocess.TimeoutExpired:
-        raise svc.fail(f"did not start within {limit:g} s") from None
+        r = None
+    if r is None or r.returncode == 124 or (r.returncode == 137 and not r.stderr.strip()):
+        raise svc.fail(f"did not start within {limit:g} s")
     said = (r.stdout + r.stderr).decode(errors="replace").strip()
     if r.returncode == WRITE_FAILED:
         raise svc.fail(f"could not write its files: {said[-600:]}")
