@@ -160,9 +160,11 @@ def test_http_versions_wrong_cause_and_count_lose_exactly_their_points(tmp_path,
     script.write_text(text)
     rep = check("http-versions", "alice", sub)
     s = scores(rep)
-    assert s["round_trip_counts"] == 1.6 and s["why"] == 3, [(r.name, r.score, r.message)
-                                                             for r in rep.results]
-    assert rep.score == pytest.approx(18.6), [(r.name, r.score, r.message) for r in rep.results]
+    # five of six counts right (HTTP/1.0's, which depends on N, among them): 5/6 of 2 points
+    assert s["round_trip_counts"] == pytest.approx(5 / 3, abs=0.01) and s["why"] == 3, [
+        (r.name, r.score, r.message) for r in rep.results]
+    assert rep.score == pytest.approx(22 - 1 / 3 - 1, abs=0.01), [
+        (r.name, r.score, r.message) for r in rep.results]
 
 
 # ----- ssh-mail --------------------------------------------------------------------------------
