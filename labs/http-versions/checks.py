@@ -78,8 +78,8 @@ def _number(block: dict, key: str, where: str) -> float | None:
 
 
 def _loads(ctx, url: str, version: str, count: int) -> list[float]:
-    return [x.total_s for x in load_pages(ctx.net, "client", url, version, loads=count,
-                                          timeout=300)]
+    return ctx.truth(f"{url} {version} {count}", lambda: [x.total_s for x in load_pages(
+        ctx.net, "client", url, version, loads=count, timeout=300)])
 
 
 def _judged(ctx, items: list, count: int = 3,

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 
 
+TRUTH = "truth:"  # cache keys of the lab's own behaviour, kept when checks run again
+
+
 class LabContext:
     def __init__(self, lab: Lab, student: str, params: dict[str, Any], net: Network,
                  submission: Submission, log: Callable[[str], None] = print):
@@ -38,6 +41,15 @@ class LabContext:
         if key not in self.cache:
             self.cache[key] = measure()
         return self.cache[key]
+
+    def truth(self, key: str, measure: Callable[[], Any]) -> Any:
+        """A measurement of the lab itself that no answer changes (a page's load times as the
+        checker sees them).  Each call in a run of the checks is a new measurement, but the
+        nth call of a later run on another answer sheet (the free-points proof grades a
+        student's session up to four times, labs/freepoints.py) gets the nth of the first:
+        the checker's figures are the same for every sheet, and taken once."""
+        n = self.cache[f"calls:{key}"] = self.cache.get(f"calls:{key}", 0) + 1
+        return self.once(f"{TRUTH}{key}#{n}", measure)
 
     # ----- the network ------------------------------------------------------------------------
     def sh(self, node: str, argv: list[str], timeout: float = 30,

@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from netdojo.labs.context import TRUTH
 from netdojo.labs.model import Lab
 from netdojo.labs.runner import LabSession
 
@@ -150,12 +151,18 @@ def _reads(lab: Lab, names: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def forget_answer_measurements(cache: dict[str, Any]) -> None:
+    """Before another sheet: measured afresh, but the lab's own behaviour (ctx.truth) once."""
+    for key in [k for k in cache if not k.startswith(TRUTH)]:
+        del cache[key]
+
+
 def _scores(ls: LabSession, answers: dict[str, Any], only: set[str]) -> dict[str, float]:
     """The checks that read answers, graded again on `answers` (measurements made afresh)."""
     assert ls.ctx is not None
     sf = ls.submission.files[ANSWERS]
     sf.data = copy.deepcopy(answers)
-    ls.ctx.cache.clear()
+    forget_answer_measurements(ls.ctx.cache)
     return {r.name: r.score for r in ls.run_checks(time.monotonic() + 3600, only)}
 
 
