@@ -7,28 +7,27 @@ Runs inside a lab container (the image's /opt/web venv):
 URL is http:// (clear) or https:// (TLS, verified against --ca when given).  Versions:
 http1.0 (a new connection per document and object), http1.1 (one keep-alive connection,
 objects in turn), http1.1-parallel (the page, then --parallel keep-alive connections sharing
-the objects, as browsers do), http2 (one connection, every object multiplexed at once; h2c
-with prior knowledge in clear, ALPN h2 over TLS), http3 (QUIC; https:// only), http3-0rtt
-(QUIC resuming an earlier session: the page's request goes in the first flight as 0-RTT data;
-an untimed first visit fetches the session ticket).
+the objects, as browsers do), http1.1-pipelined (one connection, every object's request sent
+at once, the answers in order: head-of-line blocking in HTTP/1.1), http2 (one connection,
+every object multiplexed at once; h2c with prior knowledge in clear, ALPN h2 over TLS), http3
+(QUIC; https:// only), http3-0rtt (QUIC resuming an earlier session: the page's request goes
+in the first flight as 0-RTT data; an untimed first visit fetches the session ticket).
 
 Prints one JSON line per load: total_s, connections, handshake_s (each connection's TCP and
 TLS setup), request/response header bytes as they crossed the wire, and per object its start
-and end (a waterfall).  The HTTP/1.x client is written here on asyncio streams, so every header
-byte is counted exactly; HTTP/2 uses the h2 library (the protocol engine Python's httpx builds
-on), with frames counted as it serialises and parses them; HTTP/3 uses aioquic (QUIC, H3
-and QPACK), its HEADERS frames counted as it encodes and parses them.
+and end (a waterfall).  The HTTP/1.x client (pageload_http1.py) is written on asyncio
+streams, so every header byte is counted exactly; HTTP/2 uses the h2 library (the protocol
+engine Python's httpx builds on), with frames counted as it serialises and parses them;
+HTTP/3 uses aioquic (QUIC, H3 and QPACK), its HEADERS frames counted as it encodes and parses
+them.
 """
 
 import argparse
 import asyncio
 import json
 import os
-import re
 import ssl
 import sys
-import time
-from urllib.parse import urlsplit
 
 import h2.config
 import h2.connection
@@ -39,115 +38,11 @@ from aioquic.h3 import connection as h3c
 from aioquic.h3.events import DataReceived, HeadersReceived
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.events import HandshakeCompleted
+from pageload_http1 import Load, Target, links, load_http10, load_http11, load_http11_pipelined
 
 # where a lab puts its run's CA for the client (curl and openssl use the system store; aioquic
 # does not, so the loader reads this file itself)
 DEFAULT_CA = "/etc/netdojo/ca.pem"
-LINK = re.compile(rb'(?:src|href)="(/(?:obj|asset)/[^"]+)"')
-
-
-class Load:
-    def __init__(self, version: str):
-        self.version = version
-        self.t0 = time.perf_counter()
-        self.connections = 0
-        self.handshakes: list[float] = []
-        self.req_header_bytes = 0
-        self.resp_header_bytes = 0
-        self.body_bytes = 0
-        self.objects: list[dict] = []
-        self.done_s: float | None = None
-        self.early_data: bool | None = None  # HTTP/3 with 0-RTT: did the server take it?
-
-    def now(self) -> float:
-        return time.perf_counter() - self.t0
-
-    def result(self) -> dict:
-        return {"version": self.version, "total_s": round(self.done_s or self.now(), 6),
-                "connections": self.connections,
-                "handshake_s": [round(h, 6) for h in self.handshakes],
-                "header_bytes": {"request": self.req_header_bytes,
-                                 "response": self.resp_header_bytes},
-                "body_bytes": self.body_bytes, "objects": self.objects,
-                **({} if self.early_data is None else {"early_data": self.early_data})}
-
-
-class Target:
-    def __init__(self, url: str, ca: str | None):
-        u = urlsplit(url)
-        self.tls = u.scheme == "https"
-        self.host = u.hostname or ""
-        self.port = u.port or (443 if self.tls else 80)
-        self.path = u.path or "/"
-        self.ca = ca
-
-    def ssl_context(self, alpn: list[str]) -> ssl.SSLContext | None:
-        if not self.tls:
-            return None
-        ctx = ssl.create_default_context(cafile=self.ca) if self.ca else \
-            ssl._create_unverified_context()  # noqa: S323 - timing only, no CA given
-        ctx.set_alpn_protocols(alpn)
-        return ctx
-
-    async def connect(self, load: Load, alpn: list[str]):
-        t = load.now()
-        reader, writer = await asyncio.open_connection(
-            self.host, self.port, ssl=self.ssl_context(alpn),
-            server_hostname=self.host if self.tls else None)
-        load.connections += 1
-        load.handshakes.append(load.now() - t)
-        return reader, writer
-
-
-# ----- HTTP/1.x ----------------------------------------------------------------------------------
-async def h1_get(target: Target, load: Load, reader, writer, path: str, version: str,
-                 conn: int) -> bytes:
-    start = load.now()
-    keep = "keep-alive" if version == "1.1" else "close"
-    req = (f"GET {path} HTTP/{version}\r\nHost: {target.host}\r\nUser-Agent: netdojo-pageload"
-           f"\r\nAccept: */*\r\nConnection: {keep}\r\n\r\n").encode()
-    load.req_header_bytes += len(req)
-    writer.write(req)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    load.resp_header_bytes += len(head)
-    m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-    body = await reader.readexactly(int(m.group(1))) if m else await reader.read()
-    load.body_bytes += len(body)
-    load.objects.append({"path": path, "start_s": round(start, 6), "end_s": round(load.now(), 6),
-                         "bytes": len(body), "conn": conn})
-    return body
-
-
-async def load_http10(target: Target, load: Load) -> None:
-    async def one(path: str) -> bytes:
-        reader, writer = await target.connect(load, ["http/1.1"])
-        try:
-            return await h1_get(target, load, reader, writer, path, "1.0", load.connections)
-        finally:
-            writer.close()
-    page = await one(target.path)
-    for path in links(page):  # one at a time, as the chapter's HTTP/1.0 does
-        await one(path)
-
-
-async def load_http11(target: Target, load: Load, parallel: int) -> None:
-    reader, writer = await target.connect(load, ["http/1.1"])
-    page = await h1_get(target, load, reader, writer, target.path, "1.1", 1)
-    todo = links(page)
-    conns = [(reader, writer, 1)]
-    if parallel > 1 and len(todo) > 1:
-        more = await asyncio.gather(*(target.connect(load, ["http/1.1"])
-                                      for _ in range(min(parallel, len(todo)) - 1)))
-        conns += [(r, w, i + 2) for i, (r, w) in enumerate(more)]
-    queue = list(todo)
-
-    async def worker(r, w, conn):
-        while queue:
-            await h1_get(target, load, r, w, queue.pop(0), "1.1", conn)
-    await asyncio.gather(*(worker(*c) for c in conns))
-    for _, w, _ in conns:
-        w.close()
 
 
 # ----- HTTP/2 ------------------------------------------------------------------------------------
@@ -328,10 +223,6 @@ def _whole_frames(buf: bytearray) -> int:
     return i
 
 
-def links(page: bytes) -> list[str]:
-    return [m.decode() for m in LINK.findall(page)]
-
-
 async def one_load(args) -> dict:
     target = Target(args.url, args.ca)
     if args.version == "http3-0rtt" and not TICKETS:
@@ -344,6 +235,8 @@ async def one_load(args) -> dict:
         await load_http11(target, load, 1)
     elif args.version == "http1.1-parallel":
         await load_http11(target, load, args.parallel)
+    elif args.version == "http1.1-pipelined":
+        await load_http11_pipelined(target, load)
     elif args.version == "http2":
         await load_http2(target, load)
     elif args.version == "http3":

@@ -52,14 +52,17 @@ def _fault() -> str:
 
 
 def _sized(path: str):
-    """/obj/I → SIZE bytes, /obj/I/S → S bytes (at most 100 MB); None if malformed."""
+    """/obj/I → SIZE bytes, /obj/I/S → S bytes (at most 100 MB), /obj/I/S/W → S bytes after
+    W ms (at most 10 s: a slow object, for head-of-line blocking); (size, wait_s) or None."""
     parts = path.split("/")[2:]
     try:
         size = int(parts[1]) if len(parts) > 1 else SIZE
+        wait_ms = int(parts[2]) if len(parts) > 2 else 0
         int(parts[0])
     except (ValueError, IndexError):
         return None
-    return size if 0 <= size <= 100_000_000 else None
+    ok = 0 <= size <= 100_000_000 and 0 <= wait_ms <= 10_000 and len(parts) <= 3
+    return (size, wait_ms / 1000) if ok else None
 
 
 def _code(kind: str) -> bytes:
@@ -128,14 +131,18 @@ def _tricks(path: str):
 
 
 def _page(path: str):
-    """/page/N or /page/N/S → (N, S); None if malformed."""
+    """/page/N or /page/N/S → (N, S, None); /hol/N/S/K/W → (N, S, (K, W)): the same page whose
+    object K comes W ms late (head-of-line blocking); None if malformed."""
     parts = path.split("/")[2:]
     try:
         n = int(parts[0])
         size = int(parts[1]) if len(parts) > 1 and parts[1] else SIZE
+        slow = (int(parts[2]), int(parts[3])) if path.startswith("/hol/") else None
     except (ValueError, IndexError):
         return None
-    return (n, size) if 0 <= n <= 1000 and 0 <= size <= 100_000_000 else None
+    ok = 0 <= n <= 1000 and 0 <= size <= 100_000_000 and (
+        slow is None or (0 <= slow[0] < n and 0 <= slow[1] <= 10_000))
+    return (n, size, slow) if ok else None
 
 
 async def app(scope, receive, send):
@@ -167,7 +174,9 @@ async def app(scope, receive, send):
                            "client": (scope.get("client") or ["?"])[0],
                            "host": dict(scope["headers"]).get(b"host", b"").decode()}).encode()
     elif path.startswith("/obj/") and _sized(path) is not None:
-        body = b"x" * _sized(path)
+        size, wait_s = _sized(path)
+        await asyncio.sleep(wait_s)
+        body = b"x" * size
         ctype = "application/octet-stream"
     elif path.startswith("/asset/") and path[7:] in ASSETS:
         name = path[7:]
@@ -178,12 +187,13 @@ async def app(scope, receive, send):
             extra = [(b"content-encoding", b"gzip")]
     elif path.startswith("/tricks/") and _tricks(path) is not None:
         ctype, body = "text/html", _tricks(path)
-    elif path == "/" or (path.startswith("/page/") and _page(path) is not None):
+    elif path == "/" or (path.startswith(("/page/", "/hol/")) and _page(path) is not None):
         # "/" links COUNT objects of SIZE bytes; /page/N/S links N objects of S bytes, so one
         # server serves every page a measurement asks for
-        n, size = (COUNT, SIZE) if path == "/" else _page(path)
+        n, size, slow = (COUNT, SIZE, None) if path == "/" else _page(path)
         ctype = "text/html"
-        links = "".join(f'<img src="/obj/{i}/{size}">' for i in range(n))
+        links = "".join(f'<img src="/obj/{i}/{size}' + (f"/{slow[1]}" if slow and i == slow[0]
+                                                       else "") + '">' for i in range(n))
         body = (f"<html><body><h1>{BACKEND}</h1><p>HTTP/{proto}</p>{links}"
                 "</body></html>").encode()
     else:

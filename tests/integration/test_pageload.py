@@ -116,3 +116,22 @@ def test_http3_0rtt_resumes_the_session_and_saves_a_round_trip(net):
     # the page's request went in the first flight: its answer comes after one round trip
     page_at = sorted(x.objects[0]["end_s"] for x in zero)[1]
     assert page_at < 1.6 * r, page_at
+
+
+def test_pipelining_holds_every_answer_behind_a_slow_one_and_http2_does_not(net):
+    """HTTP/1.1 pipelining (5.2): every request goes at once, but the answers come back in the
+    order asked, so the objects behind a slow one all wait for it; HTTP/2's streams do not."""
+    slow_k, wait_ms = 2, 400
+    slow = f"/obj/{slow_k}/{SIZE}/{wait_ms}"
+    url = f"http://web/hol/{N}/{SIZE}/{slow_k}/{wait_ms}"
+    piped = load_pages(net, "cl", url, "http1.1-pipelined", loads=1)[0]
+    h2 = load_pages(net, "cl", url, "http2", loads=1)[0]
+    assert piped.connections == 1 and len(piped.objects) == N + 1
+    assert len({o["start_s"] for o in piped.objects[1:]}) == 1  # every request at once
+    slow_end = next(o["end_s"] for o in piped.objects if o["path"] == slow)
+    late = [o["path"] for o in piped.objects[1:] if o["end_s"] >= slow_end]
+    assert len(late) == N - slow_k, piped.objects  # the slow one and every one behind it
+    # over HTTP/2 every other object is in long before the slow one
+    h2_slow = next(o["end_s"] for o in h2.objects if o["path"] == slow)
+    others = [o["end_s"] for o in h2.objects[1:] if o["path"] != slow]
+    assert max(others) < h2_slow - wait_ms / 2000, h2.objects
