@@ -40,6 +40,8 @@ _resumable_quic()
 BACKEND = os.environ.get("NETDOJO_BACKEND", os.uname().nodename)
 COUNT, _, SIZE = os.environ.get("NETDOJO_OBJECTS", "10:10240").partition(":")
 COUNT, SIZE = int(COUNT), int(SIZE or 10240)
+# "K:W": the page at /hol/ is "/"'s with object K answered W ms late (a lab's own slow object)
+HOL = os.environ.get("NETDOJO_HOL", "")
 FAULT = "/run/netdojo-fault"
 
 
@@ -145,6 +147,13 @@ def _page(path: str):
     return (n, size, slow) if ok else None
 
 
+def _html(proto: str, n: int, size: int, slow: tuple[int, int] | None) -> bytes:
+    """A page of n objects of `size` bytes; with slow = (K, W), object K comes W ms late."""
+    links = "".join(f'<img src="/obj/{i}/{size}' + (f"/{slow[1]}" if slow and i == slow[0]
+                                                   else "") + '">' for i in range(n))
+    return f"<html><body><h1>{BACKEND}</h1><p>HTTP/{proto}</p>{links}</body></html>".encode()
+
+
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
@@ -187,15 +196,13 @@ async def app(scope, receive, send):
             extra = [(b"content-encoding", b"gzip")]
     elif path.startswith("/tricks/") and _tricks(path) is not None:
         ctype, body = "text/html", _tricks(path)
+    elif path in ("/hol", "/hol/") and HOL:
+        ctype, body = "text/html", _html(proto, COUNT, SIZE, tuple(map(int, HOL.split(":"))))
     elif path == "/" or (path.startswith(("/page/", "/hol/")) and _page(path) is not None):
         # "/" links COUNT objects of SIZE bytes; /page/N/S links N objects of S bytes, so one
         # server serves every page a measurement asks for
-        n, size, slow = (COUNT, SIZE, None) if path == "/" else _page(path)
         ctype = "text/html"
-        links = "".join(f'<img src="/obj/{i}/{size}' + (f"/{slow[1]}" if slow and i == slow[0]
-                                                       else "") + '">' for i in range(n))
-        body = (f"<html><body><h1>{BACKEND}</h1><p>HTTP/{proto}</p>{links}"
-                "</body></html>").encode()
+        body = _html(proto, *((COUNT, SIZE, None) if path == "/" else _page(path)))
     else:
         status, body = 404, b"not found\n"
     await send({"type": "http.response.start", "status": status,

@@ -2,17 +2,16 @@
 load times and header bytes against the checker's own page loads, the TLS handshake against
 the checker's openssl, HTTP/2 and HTTP/3 under loss, and why (multiple choice).
 
-No class-wide answer is anybody's (issue 17.4): the WANs' delays are drawn log-uniformly and
-secret, N is 4 to 20, the certificate's end date the student's own.  Answers the same for all
-(HTTP/2's and 3's counts, the handshake's names, the letters) count beside a figure of the
-student's own.  Over http_theory.py, the class's median load is within the bands of all six
-of a student's loads for about 7 % of students (tests/unit/test_http_versions_values.py)."""
+No class-wide answer is anybody's (issue 17.4): the WANs' delays are log-uniform and secret, N
+4 to 20; answers the same for all count beside a figure of the student's own; the class's
+median load fits all six bands for ~7 % of students (tests/unit/test_http_versions_values.py)."""
 
 from __future__ import annotations
 
 import statistics
 from datetime import date, timedelta
 
+from netdojo.labs.answer_blocks import block_of, number_in
 from netdojo.labs.checks import CheckFailure, check, failed, partial, passed, within_band
 from netdojo.measure.pageload import load_pages
 from netdojo.measure.tls_text import parse_date, parse_s_client
@@ -31,11 +30,12 @@ HEADER_BAND = 0.05  # header bytes hardly vary: the same client sends the same r
 
 
 def derive(values: dict) -> dict:
-    """The WANs' one-way delays from the student's secret draws, and web's certificate end date:
-    the student's own, the same on every day they run the lab (a certificate made afresh each
-    run used to end 7 days after that run)."""
+    """The WANs' one-way delays from the student's secret draws, web's slow object, and its
+    certificate's end date: theirs, the same every day (one made afresh each run was not)."""
     lo, hi = DELAY_MS
     return {"delay": round(lo * (hi / lo) ** (values["rtt_u"] / 1000), 1),
+            # web's /hol/ page answers this object 400 ms late; one object behind it at least
+            "hol": f"{values['hol_u'] * (values['objects'] - 1) // 1001}:400",
             "lossy_delay": round(lo * (hi / lo) ** (values["lossy_u"] / 1000), 1),
             "cert_expires": (date(2031, 1, 1) + timedelta(days=values["cert_day"])).isoformat()}
 
@@ -60,23 +60,6 @@ def setup(ctx):
                       "&& update-ca-certificates >/dev/null 2>&1"], timeout=60)
 
 
-def _block(ctx, key: str) -> dict:
-    block = ctx.answers().get(key)
-    if not isinstance(block, dict) or not block:
-        raise CheckFailure(f"answers.yaml: {key} needs one value per version — fill it in")
-    return block
-
-
-def _number(block: dict, key: str, where: str) -> float | None:
-    value = block.get(key)
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise CheckFailure(f"answers.yaml: {where}.{key} = {value!r} is not a number") from None
-
-
 def _loads(ctx, url: str, version: str, count: int) -> list[float]:
     return ctx.truth(f"{url} {version} {count}", lambda: [x.total_s for x in load_pages(
         ctx.net, "client", url, version, loads=count, timeout=300)])
@@ -84,8 +67,7 @@ def _loads(ctx, url: str, version: str, count: int) -> list[float]:
 
 def _judged(ctx, items: list, count: int = 3,
             band: float | None = None) -> tuple[int, list[str], list[dict]]:
-    """Each (label, answer, url, version): the student's median against the median of the
-    checker's own loads of `url` (one retry)."""
+    """Each (label, answer, url, version): the student's median against the checker's (one retry)."""
     right, notes, samples = 0, [], []
     for label, answer, url, version in items:
         if answer is None or answer <= 0:
@@ -107,13 +89,12 @@ def _judged(ctx, items: list, count: int = 3,
             "request at once; TLS 1.3 adds one round trip to a TCP connection; QUIC's handshake "
             "includes TLS.", needs=["answers.yaml"])
 def round_trip_counts(ctx):
-    block, n = _block(ctx, "round_trips"), ctx.params["objects"]
-    right = [v for v in LOADS if _number(block, v, "round_trips") == round_trips(v, n)]
+    block, n = block_of(ctx, "round_trips"), ctx.params["objects"]
+    right = [v for v in LOADS if number_in(block, v, "round_trips") == round_trips(v, n)]
     wrong = [f"{v}: you said {block.get(v) or 'nothing'}" for v in LOADS if v not in right]
     msg = f"{len(right)} of {len(LOADS)} right for a page of {n} objects"
     if not {"http1.0", "http1.1"} & set(right):
-        # HTTP/2's and HTTP/3's counts are the same for every page: they count beside a count
-        # of this page's own (issue 17.4)
+        # HTTP/2's and 3's counts are the same for every page: beside one of this page's own
         right, msg = [], msg + ", none of them for HTTP/1.0 or 1.1, which depend on your N"
     return partial(len(right), len(LOADS), msg + (" — " + "; ".join(wrong) if wrong else ""))
 
@@ -138,14 +119,13 @@ def rtt(ctx):
             "https://web/ for https_http2 with --version http2, for http3 and http3-0rtt); give the median "
             "of total_s.", needs=["answers.yaml"])
 def load_table(ctx):
-    block = _block(ctx, "load_s")
+    block = block_of(ctx, "load_s")
     right, notes, samples = _judged(ctx, [
-        (name, _number(block, name, "load_s"), f"{scheme}://web/", version)
+        (name, number_in(block, name, "load_s"), f"{scheme}://web/", version)
         for name, (scheme, version) in LOADS.items()])
     return partial(right, len(LOADS), "; ".join(notes), samples)
 
 
-# the page as N images, one sprite, images inlined as base64, code minified and gzip-compressed
 TRICKS, BYTES_BAND = ("separate", "sprite", "inline", "minified"), 0.01  # 1 % < one image of N
 
 
@@ -155,14 +135,14 @@ TRICKS, BYTES_BAND = ("separate", "sprite", "inline", "minified"), 0.01  # 1 % <
             "--version http2; body_bytes of one load of separate and of minified.",
        needs=["answers.yaml"])
 def tricks(ctx):
-    block, n = _block(ctx, "tricks_s"), ctx.params["objects"]
+    block, n = block_of(ctx, "tricks_s"), ctx.params["objects"]
     per = {t: block.get(t) if isinstance(block.get(t), dict) else {} for t in TRICKS}
     right, notes, samples = _judged(ctx, [
-        (f"{t} {v}", _number(per[t], v, f"tricks_s.{t}"), f"http://web/tricks/{t}/{n}/10240", v)
+        (f"{t} {v}", number_in(per[t], v, f"tricks_s.{t}"), f"http://web/tricks/{t}/{n}/10240", v)
         for t in TRICKS for v in ("http1.1", "http2")])
     sizes = ctx.answers().get("page_bytes")
     for t in ("separate", "minified"):  # gzip on and off: what compression saves in bytes
-        said = _number(sizes if isinstance(sizes, dict) else {}, t, "page_bytes")
+        said = number_in(sizes if isinstance(sizes, dict) else {}, t, "page_bytes")
         want = load_pages(ctx.net, "client", f"http://web/tricks/{t}/{n}/10240", "http2",
                           loads=1)[0].body_bytes
         right += said is not None and abs(said - want) <= BYTES_BAND * want
@@ -182,9 +162,9 @@ def _header_bytes(ctx, version: str) -> int:
             "prints header_bytes.request, every request's headers as they crossed the wire.",
        needs=["answers.yaml"])
 def header_bytes(ctx):
-    block, got, notes = _block(ctx, "header_bytes"), 0, []
+    block, got, notes = block_of(ctx, "header_bytes"), 0, []
     for version in ("http1.1", "http2"):
-        answer, want = _number(block, version, "header_bytes"), _header_bytes(ctx, version)
+        answer, want = number_in(block, version, "header_bytes"), _header_bytes(ctx, version)
         got += answer is not None and abs(answer - want) <= HEADER_BAND * want
         notes.append(f"{version}: you said {answer if answer is not None else 'nothing'} B, "
                      f"the checker's load sent {want} B")
@@ -206,30 +186,26 @@ def _s_client(ctx) -> dict:
             "`openssl x509 -noout -subject -issuer -enddate -ext subjectAltName`.",
        needs=["answers.yaml"])
 def tls(ctx):
-    block, real = _block(ctx, "tls"), _s_client(ctx)
-    right, wrong = 0, []
-    for key in ("version", "cipher", "group", "issuer", "subject"):
-        said = str(block.get(key, "")).strip()
-        if said and said.lower() == real[key].lower():
-            right += 1
-        else:
-            wrong.append(f"{key}: you said {said or 'nothing'!r}, openssl shows {real[key]!r}")
+    block, real = block_of(ctx, "tls"), _s_client(ctx)
+    said = {k: str(block.get(k, "")).strip() for k in ("version", "cipher", "group", "issuer",
+                                                        "subject")}
+    wrong = [f"{k}: you said {v or 'nothing'!r}, openssl shows {real[k]!r}"
+             for k, v in said.items() if not v or v.lower() != real[k].lower()]
+    right = len(said) - len(wrong)
     san = block.get("san")
     said_san = {str(s).removeprefix("DNS:")
                 for s in (san if isinstance(san, list) else [san] if san else [])}
-    if said_san and said_san <= set(real["san"]) and "web" in said_san:
-        right += 1
-    else:
-        wrong.append(f"san: you said {sorted(said_san)}, the certificate has DNS names "
-                     f"{real['san']}")
+    san_ok = bool(said_san and said_san <= set(real["san"]) and "web" in said_san)
+    right += san_ok
+    if not san_ok:
+        wrong.append(f"san: you said {sorted(said_san)}, the certificate has {real['san']}")
     mine, theirs = parse_date(block.get("not_after", "")), parse_date(real["not_after"])
     dated = bool(mine and theirs and mine.date() == theirs.date())
     msg = f"{right + dated} of 7 right"
     if not dated:
         wrong.append(f"not_after: you said {block.get('not_after')!r}, the certificate says "
                      f"{real['not_after']!r}")
-        # the other six read the same for every student: they count beside the certificate's
-        # end date, which is the student's own (issue 17.4)
+        # the other six are the same for all: beside the end date, which is the student's own
         right, msg = 0, msg + "; the others count only beside your own certificate's notAfter"
     right += dated
     return partial(right, 7, msg + (" — " + "; ".join(wrong) if wrong else ""))
@@ -240,12 +216,11 @@ def tls(ctx):
             "give every load's total_s as a list, and the median of `client ping -c 20 lossy`.",
        needs=["answers.yaml"])
 def loss(ctx):
-    block, items = _block(ctx, "loss_s"), []
-    said = _number(block, "rtt_ms", "loss_s")
+    block, items = block_of(ctx, "loss_s"), []
+    said = number_in(block, "rtt_ms", "loss_s")
     res = _rtt_to(ctx, "lossy", said) if said else None
     if not (res and res.ok):
-        # chance sets the band of a median under loss wider than the class's spread: the loads
-        # count beside the student's own RTT to lossy, drawn apart from web's (issue 17.4)
+        # chance's band is wider than the class's spread: beside their own RTT to lossy
         return failed(f"loss_s.rtt_ms: you said {said}, the checker measured "
                       f"{res.describe('ms') if res else '-'}: your loads count beside it")
     for version in ("http2", "http3"):
@@ -253,16 +228,42 @@ def loss(ctx):
         try:
             mine = statistics.median(float(x) for x in xs) if len(xs) >= LOSS_LOADS else None
         except (TypeError, ValueError):
-            raise CheckFailure(f"answers.yaml: loss_s.{version} holds something that is not a "
-                               "number") from None
+            raise CheckFailure(f"answers.yaml: loss_s.{version} holds a non-number") from None
         items.append((version + ("" if mine else f" (give {LOSS_LOADS} load times as a list)"),
                       mine, "https://lossy/", version))
     got, notes, samples = _judged(ctx, items, count=10, band=LOSS_BAND)
     return partial(got, 2, "; ".join(notes), samples)
 
 
+def _hol(ctx) -> dict:
+    """Per version, the late object's index (its path is /obj/K/SIZE/MS) and how many came after."""
+    out = {}
+    for version in ("http1.1-pipelined", "http2"):
+        objs = load_pages(ctx.net, "client", "http://web/hol/", version, loads=1)[0].objects[1:]
+        slow = next(o for o in objs if o["path"].count("/") == 4)
+        out[version] = (int(slow["path"].split("/")[2]),
+                        sum(o["end_s"] > slow["end_s"] for o in objs))
+    return out
+
+
+@check(points=2, title="hol: one slow answer holds back those behind it in HTTP/1.1 pipelining",
+       hint="`client pageload http://web/hol/ --version http1.1-pipelined`, then --version http2: "
+            "in each waterfall, which object came late, and how many finished after it?",
+       needs=["answers.yaml"])
+def hol(ctx):
+    block, real = block_of(ctx, "hol"), ctx.once("hol", lambda: _hol(ctx))
+    want = {"slow_object": real["http2"][0], "behind_pipelined": real["http1.1-pipelined"][1],
+            "behind_http2": real["http2"][1]}
+    right = [k for k, v in want.items() if number_in(block, k, "hol") == v]
+    msg = (f"{len(right)} of 3 right (the checker's loads: object {want['slow_object']} came late; "
+           f"{want['behind_pipelined']} finished after it pipelined, {want['behind_http2']} in HTTP/2)")
+    if "slow_object" not in right:  # HTTP/2's count is the same for all: beside their own
+        right, msg = [], msg + "; the counts count beside your own slow object"
+    return partial(len(right), 3, msg)
+
+
 def _choices(ctx, keys: list[str]) -> tuple[int, list[str]]:
-    block = _block(ctx, "why")
+    block = block_of(ctx, "why")
     said = {k: str(block.get(k, "")).strip().lower().rstrip(")") for k in keys}
     wrong = [f"{k}: you chose {said[k] or 'nothing'!r}" for k in keys if said[k] != CHOICES[k]]
     return len(keys) - len(wrong), wrong
@@ -277,10 +278,9 @@ def why(ctx):
     keys = ["keepalive", "http2_loss", "http3_setup", "sprite_http2"]
     right, notes = _choices(ctx, keys)
     msg = f"{right} of {len(keys)} right"
-    said, want = _block(ctx, "connections"), {"http1.0": ctx.params["objects"] + 1, "http1.1": 1}
-    if any(_number(said, k, "connections") != v for k, v in want.items()):
-        # the letters are the same for every student: they count beside what the student's
-        # own loads showed, the connections each version opened (issue 17.4)
+    said, want = block_of(ctx, "connections"), {"http1.0": ctx.params["objects"] + 1, "http1.1": 1}
+    if any(number_in(said, k, "connections") != v for k, v in want.items()):
+        # the letters are the same for all: beside the connections the student's loads opened
         right, msg = 0, (f"{msg}, but connections {dict((k, said.get(k)) for k in want)} are "
                          "not what your loads open: the reasons count beside your own loads")
     return partial(right, len(keys), msg + (" — " + "; ".join(notes) if notes else ""))
@@ -291,7 +291,7 @@ def why(ctx):
        needs=["answers.yaml"])
 def hpack(ctx):
     right, notes = _choices(ctx, ["hpack"])
-    said = _number(_block(ctx, "header_bytes"), "http1.1", "header_bytes")
+    said = number_in(block_of(ctx, "header_bytes"), "http1.1", "header_bytes")
     want = _header_bytes(ctx, "http1.1")
     if said is None or abs(said - want) > HEADER_BAND * want:
         # the letter is the same for all: it counts beside the student's own HTTP/1.1 bytes

@@ -28,7 +28,9 @@ def test_delays_are_drawn_per_student_secret_and_apart_for_the_two_wans():
     for v in drawn:
         assert lo <= v["delay"] <= hi and lo <= v["lossy_delay"] <= hi
         assert 4 <= v["objects"] <= 20
-        assert not {"delay", "lossy_delay", "rtt_u", "lossy_u"} & set(shown(lab, v))
+        late, wait = map(int, v["hol"].split(":"))  # part 8: one object behind the late one
+        assert 0 <= late <= v["objects"] - 2 and wait == 400
+        assert not {"delay", "lossy_delay", "rtt_u", "lossy_u", "hol_u", "hol"} & set(shown(lab, v))
     assert len({v["delay"] for v in drawn}) >= 100
     assert sum(v["delay"] == v["lossy_delay"] for v in drawn) <= 2
 
@@ -55,7 +57,8 @@ def test_the_class_median_of_the_load_table_earns_its_points_for_few_students():
     versions = [v for _, v in mod.LOADS.values()]
     wins = total = 0
     for _ in range(300):
-        draws = [mod.derive({"rtt_u": rng.randint(0, 1000), "lossy_u": 0, "cert_day": 0})
+        draws = [mod.derive({"rtt_u": rng.randint(0, 1000), "lossy_u": 0, "cert_day": 0,
+                             "hol_u": 0, "objects": 4})
                  for _ in range(20)]
         times = [_loads(mod, d["delay"], rng.randint(4, 20)) for d in draws]
         for i, mine in enumerate(times):

@@ -18,6 +18,8 @@ for v in separate sprite inline minified; do
   pageload "http://web/tricks/$v/$N/10240" --version http1.1 --loads 5 > "$out/$v-http1.1"
   pageload "http://web/tricks/$v/$N/10240" --version http2 --loads 5 > "$out/$v-http2"
 done
+pageload http://web/hol/ --version http1.1-pipelined > "$out/hol1"
+pageload http://web/hol/ --version http2 > "$out/hol2"
 pageload https://lossy/ --version http2 --loads 20 > "$out/loss2"
 pageload https://lossy/ --version http3 --loads 20 > "$out/loss3"
 openssl s_client -connect web:443 -servername web </dev/null > "$out/tls.txt" 2>&1
@@ -36,6 +38,10 @@ tls = open(f"{out}/tls.txt").read()
 def find(pattern):
     m = re.search(pattern, tls, re.M)
     return m.group(1).strip() if m else ""
+def behind(name):  # the late object (its path carries its wait) and the objects after it
+    objs = loads(name)[0]["objects"][1:]
+    slow = next(o for o in objs if o["path"].count("/") == 4)
+    return int(slow["path"].split("/")[2]), sum(o["end_s"] > slow["end_s"] for o in objs)
 names = ["http1.0", "http1.1", "http2", "https_http2", "http3", "http3_0rtt"]
 V = ("http1.1", "http2")
 answers = {
@@ -58,6 +64,8 @@ answers = {
     "loss_s": {"rtt_ms": round(statistics.median(pings("ping-lossy.txt")), 2),
                "http2": [x["total_s"] for x in loads("loss2")],
                "http3": [x["total_s"] for x in loads("loss3")]},
+    "hol": {"slow_object": behind("hol2")[0], "behind_pipelined": behind("hol1")[1],
+            "behind_http2": behind("hol2")[1]},
     "connections": {v: loads(v)[0]["connections"] for v in ("http1.0", "http1.1")},
     "why": {"keepalive": "b", "http2_loss": "c", "http3_setup": "a", "sprite_http2": "b",
             "hpack": "d"},

@@ -4,6 +4,7 @@ Settings:
 
     http: {tls: true, h3: true, objects: "10:10240"}     # page with 10 objects of 10 KiB
     http: {cert_expires: "2033-05-17"}     # the certificate's notAfter (noon UTC); else 7 days on
+    http: {hol: "3:400"}      # /hol/ is the page with object 3 answered 400 ms late (5.2's HOL)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class WebServer(Service):
 
     def render(self) -> None:
         s = self.settings
-        self.allow("tls", "h3", "objects", "cert_expires")
+        self.allow("tls", "h3", "objects", "cert_expires", "hol")
         self.tls = bool(s.get("tls", True))
         self.h3 = bool(s.get("h3", True)) and self.tls
         objects = str(s.get("objects", "10:10240"))
@@ -32,6 +33,12 @@ class WebServer(Service):
         if not count.isdigit() or (size and not size.isdigit()):
             raise self.fail(f"objects is 'COUNT:SIZE', got {objects!r}")
         self.objects = objects
+        self.hol = str(s.get("hol", ""))
+        k, _, w = self.hol.partition(":")
+        if self.hol and not (k.isdigit() and w.isdigit() and int(k) < int(count)
+                             and int(w) <= 10_000):
+            raise self.fail(f"hol is 'OBJECT:MS', OBJECT below the page's {count} and MS at "
+                            f"most 10000, got {self.hol!r}")
         if self.tls:
             cert, key, ca = node_certificate(self.net, self.node, self._expires())
             self.files = {f"{TLS_DIR}/server.pem": cert, f"{TLS_DIR}/server.key": key,
@@ -63,7 +70,8 @@ class WebServer(Service):
             args += ["--quic-bind", "0.0.0.0:443"]
         cmd = " ".join(args) + " webapp:app"
         return ["sh", "-c", f"cd /opt/web && NETDOJO_BACKEND={self.node} "
-                f"NETDOJO_OBJECTS={self.objects} nohup {cmd} >/var/log/web.log 2>&1 &"]
+                f"NETDOJO_OBJECTS={self.objects} NETDOJO_HOL={self.hol} "
+                f"nohup {cmd} >/var/log/web.log 2>&1 &"]
 
     def stop(self) -> None:
         """End the server (the pid it wrote and its workers) and wait until port 80 is free,
