@@ -46,10 +46,14 @@ DEFAULT_CA = "/etc/netdojo/ca.pem"
 
 
 # ----- HTTP/2 ------------------------------------------------------------------------------------
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"  # a client's first 24 bytes: not a frame
+
+
 def _header_frame_bytes(data: bytes) -> int:
     """Bytes of HEADERS and CONTINUATION frames (9-byte frame header included) in a stream of
-    whole frames."""
-    n, i = 0, 0
+    whole frames.  The client's first flush starts with the connection preface: read as a frame
+    it hid the page's own request, HPACK's largest (its headers all new to the table)."""
+    n, i = 0, len(PREFACE) if data.startswith(PREFACE) else 0
     while i + 9 <= len(data):
         length = int.from_bytes(data[i:i + 3], "big")
         if data[i + 3] in (0x1, 0x9):
@@ -94,7 +98,11 @@ async def load_http2(target: Target, load: Load) -> None:
             load.resp_header_bytes += _header_frame_bytes(bytes(inbound[:whole]))
             del inbound[:whole]
             for ev in conn.receive_data(data):
-                if isinstance(ev, h2.events.DataReceived):
+                if isinstance(ev, h2.events.PushedStreamReceived):  # server push (5.3)
+                    path = dict(ev.headers).get(b":path", b"?").decode()
+                    pending[ev.pushed_stream_id] = {"path": path, "start_s": round(load.now(), 6),
+                                                    "body": bytearray(), "pushed": True}
+                elif isinstance(ev, h2.events.DataReceived):
                     pending[ev.stream_id]["body"] += ev.data
                     conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
                 elif isinstance(ev, h2.events.StreamEnded):
@@ -110,7 +118,7 @@ async def load_http2(target: Target, load: Load) -> None:
         load.body_bytes += len(body)
         load.objects.append({"path": p["path"], "start_s": p["start_s"],
                              "end_s": round(load.now(), 6), "bytes": len(body), "conn": 1,
-                             "stream": sid})
+                             "stream": sid, **({"pushed": True} if p.get("pushed") else {})})
         results[sid] = body
         if not pending:
             done.set()
@@ -120,7 +128,8 @@ async def load_http2(target: Target, load: Load) -> None:
     pump_task = asyncio.ensure_future(pump())
     await done.wait()
     page = results[1]
-    todo = links(page)
+    pushed = {o["path"] for o in load.objects if o.get("pushed")}
+    todo = [p for p in links(page) if p not in pushed]  # a pushed object is not asked for
     if todo:
         done.clear()
         for path in todo:  # every object at once: multiplexed on the one connection

@@ -42,7 +42,7 @@ class Target:
         self.tls = u.scheme == "https"
         self.host = u.hostname or ""
         self.port = u.port or (443 if self.tls else 80)
-        self.path = u.path or "/"
+        self.path = (u.path or "/") + (f"?{u.query}" if u.query else "")
         self.ca = ca
 
     def ssl_context(self, alpn: list[str]) -> ssl.SSLContext | None:

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import random
+import re
 
 
 def _resumable_quic() -> None:
@@ -205,6 +206,12 @@ async def app(scope, receive, send):
         body = _html(proto, *((COUNT, SIZE, None) if path == "/" else _page(path)))
     else:
         status, body = 404, b"not found\n"
+    if (b"push" in scope.get("query_string", b"").split(b"&") and ctype == "text/html"
+            and "http.response.push" in scope.get("extensions", {})):
+        # HTTP/2 server push (RFC 9113 8.4): the page's objects promised before the page
+        # itself, so they come without being asked (browsers have since removed it)
+        for link in re.findall(rb'src="(/obj/[^"]+)"', body):
+            await send({"type": "http.response.push", "path": link.decode(), "headers": []})
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", ctype.encode()),
                             (b"content-length", str(len(body)).encode()),
