@@ -9,7 +9,8 @@ http1.0 (a new connection per document and object), http1.1 (one keep-alive conn
 objects in turn), http1.1-parallel (the page, then --parallel keep-alive connections sharing
 the objects, as browsers do), http1.1-pipelined (one connection, every object's request sent
 at once, the answers in order: head-of-line blocking in HTTP/1.1), http2 (one connection,
-every object multiplexed at once; h2c with prior knowledge in clear, ALPN h2 over TLS), http3
+every object multiplexed at once; h2c with prior knowledge in clear, ALPN h2 over TLS),
+http2-push (the same, asking the lab's web app to push the objects with the page), http3
 (QUIC; https:// only), http3-0rtt (QUIC resuming an earlier session: the page's request goes
 in the first flight as 0-RTT data; an untimed first visit fetches the session ticket).
 
@@ -62,7 +63,7 @@ def _header_frame_bytes(data: bytes) -> int:
     return n
 
 
-async def load_http2(target: Target, load: Load) -> None:
+async def load_http2(target: Target, load: Load, push: bool = False) -> None:
     reader, writer = await target.connect(load, ["h2"])
     if target.tls and writer.get_extra_info("ssl_object").selected_alpn_protocol() != "h2":
         raise SystemExit("the server did not agree to h2 by ALPN")
@@ -123,7 +124,7 @@ async def load_http2(target: Target, load: Load) -> None:
         if not pending:
             done.set()
 
-    request(target.path)
+    request(target.path + ("&" if "?" in target.path else "?") + "push" if push else target.path)
     flush()
     pump_task = asyncio.ensure_future(pump())
     await done.wait()
@@ -248,6 +249,8 @@ async def one_load(args) -> dict:
         await load_http11_pipelined(target, load)
     elif args.version == "http2":
         await load_http2(target, load)
+    elif args.version == "http2-push":
+        await load_http2(target, load, push=True)
     elif args.version == "http3":
         await load_http3(target, load)
     elif args.version == "http3-0rtt":

@@ -4,7 +4,7 @@ the checker's openssl, HTTP/2 and HTTP/3 under loss, and why (multiple choice).
 
 No class-wide answer is anybody's (issue 17.4): the WANs' delays are log-uniform and secret, N
 4 to 20; answers the same for all count beside a figure of the student's own; the class's
-median load fits all six bands for ~7 % of students (tests/unit/test_http_versions_values.py)."""
+median load fits all seven bands for ~7 % of students (tests/unit/test_http_versions_values.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from netdojo.measure.pageload import load_pages
 from netdojo.measure.tls_text import parse_date, parse_s_client
 
 CA = "/etc/netdojo/ca.pem"  # the run's CA inside client (the loader, curl and openssl trust it)
-# answers.yaml's names for the six loads, and how each is made
 LOADS = {"http1.0": ("http", "http1.0"), "http1.1": ("http", "http1.1"),
-         "http2": ("http", "http2"), "https_http2": ("https", "http2"),
+         "http2": ("http", "http2"), "http2_push": ("http", "http2-push"),
+         "https_http2": ("https", "http2"),
          "http3": ("https", "http3"), "http3_0rtt": ("https", "http3-0rtt")}
 # the student's median against the checker's: over TCP the loads are round trips of a fixed
 # delay, so ±15 % and 5 ms of scheduling; HTTP/3 is aioquic in Python on both ends, CPU-bound
@@ -47,8 +47,8 @@ CHOICES = {"keepalive": "b", "http2_loss": "c", "http3_setup": "a", "sprite_http
 
 def round_trips(version: str, n: int) -> int:
     """The textbook's count for a page with n objects (no TLS unless the name says so)."""
-    return {"http1.0": 2 * (n + 1), "http1.1": n + 2, "http2": 3, "https_http2": 4,
-            "http3": 3, "http3_0rtt": 2}[version]
+    return {"http1.0": 2 * (n + 1), "http1.1": n + 2, "http2": 3, "http2_push": 2,
+            "https_http2": 4, "http3": 3, "http3_0rtt": 2}[version]
 
 
 def setup(ctx):

@@ -36,7 +36,7 @@ def test_delays_are_drawn_per_student_secret_and_apart_for_the_two_wans():
 
 
 def _loads(mod, delay_ms: float, n: int) -> list[float]:
-    """The model's time of each of the lab's six loads of web's page."""
+    """The model's time of each of the lab's loads of web's page."""
     out = []
     for scheme, version in mod.LOADS.values():
         tls = "1.3" if scheme == "https" and not version.startswith("http3") else None
@@ -51,7 +51,7 @@ def _within(mod, answer: float, real: float, version: str) -> bool:
 
 def test_the_class_median_of_the_load_table_earns_its_points_for_few_students():
     """A class of 20 copies, per key, the median of the other 19: over 300 classes the copy
-    lies within the bands of all six loads for under one student in ten (issue 17.4's limit)."""
+    lies within the bands of all its loads for under one student in ten (issue 17.4's limit)."""
     mod, lab = _checks(), find_lab("http-versions")
     rng = random.Random(7)
     versions = [v for _, v in mod.LOADS.values()]

@@ -9,6 +9,7 @@ ping -n -c 20 -i 0.05 lossy > "$out/ping-lossy.txt" || true  # a lost probe make
 pageload http://web/ --version http1.0 --loads 5 > "$out/http1.0"
 pageload http://web/ --version http1.1 --loads 5 > "$out/http1.1"
 pageload http://web/ --version http2 --loads 5 > "$out/http2"
+pageload http://web/ --version http2-push --loads 5 > "$out/http2_push"
 pageload https://web/ --version http2 --loads 5 > "$out/https_http2"
 pageload https://web/ --version http3 --loads 5 > "$out/http3"
 pageload https://web/ --version http3-0rtt --loads 5 > "$out/http3_0rtt"
@@ -42,12 +43,12 @@ def behind(name):  # the late object (its path carries its wait) and the objects
     objs = loads(name)[0]["objects"][1:]
     slow = next(o for o in objs if o["path"].count("/") == 4)
     return int(slow["path"].split("/")[2]), sum(o["end_s"] > slow["end_s"] for o in objs)
-names = ["http1.0", "http1.1", "http2", "https_http2", "http3", "http3_0rtt"]
+names = ["http1.0", "http1.1", "http2", "http2_push", "https_http2", "http3", "http3_0rtt"]
 V = ("http1.1", "http2")
 answers = {
     "rtt_ms": round(statistics.median(rtts), 2),
-    "round_trips": {"http1.0": 2 * (n + 1), "http1.1": n + 2, "http2": 3, "https_http2": 4,
-                    "http3": 3, "http3_0rtt": 2},
+    "round_trips": {"http1.0": 2 * (n + 1), "http1.1": n + 2, "http2": 3, "http2_push": 2,
+                    "https_http2": 4, "http3": 3, "http3_0rtt": 2},
     "load_s": {v: median(v) for v in names},
     "header_bytes": {"http1.1": loads("hdr1")[0]["header_bytes"]["request"],
                      "http2": loads("hdr2")[0]["header_bytes"]["request"]},

@@ -9,6 +9,7 @@ fits in one packet, the server answers at once, and nothing is lost.  Round trip
     HTTP/1.1, k conns  the page on one connection, then k connections
                        (k-1 new ones cost one R, in parallel) in turn:     3R + ceil(N/k) R
     HTTP/2             one connection, the objects multiplexed:            3R
+    HTTP/2, push       the objects pushed with the page, unasked:          2R
     HTTP/3 (QUIC)      transport and TLS 1.3 handshakes in one R:          3R (2R with 0-RTT)
     TLS                TLS 1.3 adds 1R to every TCP connection (TLS 1.2: 2R); HTTP/3's is
                        already inside its 3R, which is why it is one R faster than HTTP/2
@@ -29,7 +30,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-VERSIONS = ("http1.0", "http1.1", "http1.1-parallel", "http2", "http3", "http3-0rtt")
+VERSIONS = ("http1.0", "http1.1", "http1.1-parallel", "http2", "http2-push", "http3",
+            "http3-0rtt")
 MSS = 1448  # bytes of payload per segment with timestamps on a 1500-byte MTU
 INITIAL_WINDOW = 10  # segments (RFC 6928)
 
@@ -104,6 +106,11 @@ def expect(version: str, page: Page, tls: str | None = None, parallel: int = 6,
         per = math.ceil(n / k) if n else 0
         extra = slow_start_rounds(page.page_bytes) + max(
             0, slow_start_rounds(per * page.object_bytes) - max(0, per - 1))
+    elif version == "http2-push":
+        conns = 1
+        rtts = 2 + t
+        # page and objects leave in one flight from a fresh window
+        extra = slow_start_rounds(page.total_bytes)
     elif version in ("http2", "http3"):
         conns = 1
         if version == "http2":
