@@ -15,6 +15,20 @@ BIG = 1 << 20  # bytes of the file the checker fetches over the slow link
 # some books, IP's) — accepting it would grade the word, not the understanding.
 PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment"},
              "application": {"message"}}
+# The OSI layers each TCP/IP layer spans (the chapter's 2.1: OSI splits the link layer into
+# physical and data link, calls internet "network", and splits application into three).
+OSI = {"link": {1, 2}, "internet": {3}, "transport": {4}, "application": {5, 6, 7}}
+
+
+def osi_layers(value) -> set[int]:
+    """The OSI layers a student names: [5, 6, 7], "5-7", "5, 6, 7" or 4."""
+    items = value if isinstance(value, list) else re.findall(r"\d+\s*-\s*\d+|\d+", str(value))
+    out: set[int] = set()
+    for item in items:
+        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*", str(item))
+        if m:
+            out |= set(range(int(m[1]), int(m[2] or m[1]) + 1))
+    return out
 
 
 def setup(ctx):
@@ -108,10 +122,11 @@ def _time_wait_holder(ctx) -> str | None:
     return None
 
 
-@check(points=2, title="the PDUs of one frame, checked against its real bytes",
+@check(points=3, title="the PDUs of one frame, checked against its real bytes, and their OSI layers",
        hint="Pick the frame that carries the HTTP request.  Ethernet adds 14 bytes; the IPv4 and "
             "TCP header lengths are in the headers themselves: IHL and data offset count 32-bit "
-            "words, so bytes = value × 4 (options count).",
+            "words, so bytes = value × 4 (options count).  OSI numbers its seven layers from "
+            "the physical (1) up to the application (7).",
        needs=["tcp.pcap", "answers.yaml"])
 def pdus(ctx):
     number = ctx.answer("pdu_frame", int)
@@ -139,13 +154,15 @@ def pdus(ctx):
         key = "header_bytes" if name != "application" else "bytes"
         pdu_ok = str(ans.get("pdu", "")).strip().lower() in PDU_NAMES[name]
         size_ok = str(ans.get(key, "")).strip() == str(size)
-        right += 0.5 * pdu_ok + 0.5 * size_ok
-        if not (pdu_ok and size_ok):
+        osi_ok = osi_layers(ans.get("osi", "")) == OSI[name]
+        right += (pdu_ok + size_ok + osi_ok) / 3
+        if not (pdu_ok and size_ok and osi_ok):
             why = (" (a datagram is UDP's PDU; this frame carries TCP)"
                    if name == "transport" and str(ans.get("pdu", "")).strip().lower()
                    == "datagram" else "")
-            wrong.append(f"{name}: you said {ans.get('pdu')!r}/{ans.get(key)!r}{why}")
-    msg = f"frame {number}: {right:g} of 4 layer answers right"
+            wrong.append(f"{name}: you said {ans.get('pdu')!r}/{ans.get(key)!r}/OSI "
+                         f"{ans.get('osi')!r}{why}")
+    msg = f"frame {number}: {right:.3g} of 4 layers right"
     return partial(right, 4, msg + (" — " + "; ".join(wrong) if wrong else ""))
 
 

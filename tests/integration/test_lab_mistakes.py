@@ -169,7 +169,7 @@ def test_tcp_udp_pdu_frame_and_packet_swapped_loses_exactly_half_a_point(tmp_pat
     script.write_text(text.replace("{{pdu: packet,", "{{pdu: frame,")
                       .replace("PACKET", "packet"))
     rep = check("tcp-udp-pdu", "alice", sub)
-    assert scores(rep)["pdus"] == 1.5 and rep.score == 10.5, \
+    assert scores(rep)["pdus"] == 2.5 and rep.score == 11.5, \
         [(r.name, r.score, r.message) for r in rep.results]
 
 

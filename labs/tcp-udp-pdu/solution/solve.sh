@@ -63,10 +63,10 @@ for n, f in enumerate(frames, 1):
         print(f"pdu_frame: {n}\npdu_layers:")
         mac = lambda b: ":".join(f"{x:02x}" for x in b)
         src, dst = mac(f[6:12]), mac(f[0:6])  # the frame's first 14 bytes: dst, src, type
-        print(f"  link: {{pdu: frame, header_bytes: 14, dst: '{dst}', src: '{src}', type: '0x{f[12]:02x}{f[13]:02x}'}}")
-        print(f"  internet: {{pdu: packet, header_bytes: {ihl}}}")
-        print(f"  transport: {{pdu: segment, header_bytes: {thl}}}")
-        print(f"  application: {{pdu: message, bytes: {data}}}")
+        print(f"  link: {{pdu: frame, header_bytes: 14, osi: [1, 2], dst: '{dst}', src: '{src}', type: '0x{f[12]:02x}{f[13]:02x}'}}")
+        print(f"  internet: {{pdu: packet, header_bytes: {ihl}, osi: [3]}}")
+        print(f"  transport: {{pdu: segment, header_bytes: {thl}, osi: [4]}}")
+        print(f"  application: {{pdu: message, bytes: {data}, osi: [5, 6, 7]}}")
         break
 print(f"udp_loss_pct: {udp}\ntcp_mbit: {tcp}")
 print("lost_udp_datagrams: gone\nlost_tcp_segments: resent")
