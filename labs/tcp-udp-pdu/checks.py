@@ -15,9 +15,7 @@ BIG = 1 << 20  # bytes of the file the checker fetches over the slow link
 # some books, IP's) — accepting it would grade the word, not the understanding.
 PDU_NAMES = {"link": {"frame"}, "internet": {"packet"}, "transport": {"segment"},
              "application": {"message"}}
-# The OSI layers each TCP/IP layer spans (the chapter's 2.1: OSI splits the link layer into
-# physical and data link, calls internet "network", and splits application into three).
-OSI = {"link": {1, 2}, "internet": {3}, "transport": {4}, "application": {5, 6, 7}}
+OSI = {"link": {1, 2}, "internet": {3}, "transport": {4}, "application": {5, 6, 7}}  # ch. 2.1
 
 
 def osi_layers(value) -> set[int]:
@@ -146,7 +144,7 @@ def pdus(ctx):
     if not frame.data[frame.layer("application").start:].startswith(want.encode()):
         return failed(f"frame {number} is not your request for /{ctx.params['page']}.html: "
                       "fetch your own page (netdojo lab show tcp-udp-pdu) while you capture")
-    right, wrong = 0, []
+    right, wrong, own = 0, [], 0
     for name in ("link", "internet", "transport", "application"):
         ans = layers.get(name) if isinstance(layers.get(name), dict) else {}
         real = frame.layer(name)
@@ -156,6 +154,7 @@ def pdus(ctx):
         size_ok = str(ans.get(key, "")).strip() == str(size)
         osi_ok = osi_layers(ans.get("osi", "")) == OSI[name]
         right += (pdu_ok + size_ok + osi_ok) / 3
+        own += size_ok and name in ("transport", "application")  # sizes that are theirs
         if not (pdu_ok and size_ok and osi_ok):
             why = (" (a datagram is UDP's PDU; this frame carries TCP)"
                    if name == "transport" and str(ans.get("pdu", "")).strip().lower()
@@ -163,6 +162,8 @@ def pdus(ctx):
             wrong.append(f"{name}: you said {ans.get('pdu')!r}/{ans.get(key)!r}/OSI "
                          f"{ans.get('osi')!r}{why}")
     msg = f"frame {number}: {right:.3g} of 4 layers right"
+    if own < 2:  # names, OSI layers, Ethernet's 14 and IP's 20 bytes are everybody's answers
+        right, msg = 0, msg + ", but they count beside your frame's TCP header and message sizes"
     return partial(right, 4, msg + (" — " + "; ".join(wrong) if wrong else ""))
 
 
