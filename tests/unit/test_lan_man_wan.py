@@ -84,3 +84,47 @@ def test_lan_man_wan_throughput_band_spans_the_checkers_runs_and_a_shaped_links_
     lo, hi = band([4.9, 7.0, 7.4], "wan", 10)
     assert lo <= 2.33 <= hi  # CI, stop 29: a short run that met timeouts (Mathis: ~3.5)
     assert not lo <= 1.5 <= hi
+
+
+def test_the_other_files_cost_is_rtt_for_some_students_and_bandwidth_for_others():
+    """A 10 kB file was "rtt" for every student (the free-points run, 2026-12-05): other.bin's
+    size now makes its bytes at the WAN's rate 1/4 to 4 times two WAN round trips, and stays
+    apart from one student to the next, so neither a constant cost nor size is anybody's."""
+    lab = find_lab("lan-man-wan")
+    drawn = [values_for(lab, f"s{i:03d}") for i in range(200)]
+    ratios, sizes = [], set()
+    for v in drawn:
+        wan = next(f"p{i}" for i in (1, 2, 3) if v[f"p{i}_class"] == "wan")
+        two_rtt_s = 4 * v[f"{wan}_delay"] / 1000
+        ratios.append(v["other_bytes"] * 8 / (v[f"{wan}_bw"] * 1e6) / two_rtt_s)
+        sizes.add(v["other_bytes"])
+    assert 0.24 <= min(ratios) and max(ratios) <= 4.1
+    assert 0.3 <= sum(r > 1 for r in ratios) / len(ratios) <= 0.7
+    assert len(sizes) >= 190
+
+
+def test_the_cost_counts_only_beside_the_students_own_figures():
+    mod = _checks()
+
+    class Ctx:  # a WAN on p3 with a measured 50 ms RTT and 8 Mbit/s runs
+        params = {"p1_class": "lan", "p2_class": "man", "p3_class": "wan", "p3_bw": 10.0,
+                  "other_bytes": 150_000}
+        sheet: dict = {}
+
+        def answers(self):
+            return self.sheet
+
+        def once(self, key, fn):
+            return {"pings": {"p3": {"rtt": 50.0}}, "iperf": {"p3": [7.5, 8.0, 8.5]}}[key]
+
+    ctx = Ctx()
+    own = {"p3": {"rtt_ms": 50.0, "throughput_mbit": 8.0}}
+    right = {"bytes": 150_000, "two_rtt_ms": 100, "bytes_ms": 150, "cost": "bandwidth"}
+    ctx.sheet = {**own, "other_file": right}
+    assert mod.file_cost(ctx).fraction == 1.0
+    for wrong in ({"cost": "rtt"}, {"bytes": 10_000}, {"bytes_ms": 15}, {"two_rtt_ms": 40}):
+        ctx.sheet = {**own, "other_file": {**right, **wrong}}
+        assert mod.file_cost(ctx).fraction == 0.0, wrong
+    ctx.sheet = {"p3": {"rtt_ms": 80.0, "throughput_mbit": 8.0},
+                 "other_file": {**right, "two_rtt_ms": 160, "cost": "rtt"}}
+    assert mod.file_cost(ctx).fraction == 0.0  # consistent, but the RTT is not the path's

@@ -23,7 +23,11 @@ for p in p1 p2 p3; do
   predicted=$(awk -v r="$rtt" -v t="$tput" -v s="$SIZE" 'BEGIN {printf "%.3f", 2 * r / 1000 + s * 8 / (t * 1e6)}')
   class=$(awk -v r="$rtt" 'BEGIN {print (r < 1) ? "lan" : (r < 20) ? "man" : "wan"}')
   echo "$p: {class: $class, rtt_ms: $rtt, throughput_mbit: $tput, loss_pct: $loss, transfer_s: $took, predicted_s: $predicted}"
-  if [ "$class" = wan ]; then wan_rtt=$rtt; wan_tput=$tput; fi
+  if [ "$class" = wan ]; then wan=$p; wan_rtt=$rtt; wan_tput=$tput; fi
 done
-# A 10 kB file over the WAN: two round trips against 10,000 bytes at the WAN's rate.
-awk -v r="$wan_rtt" -v t="$wan_tput" 'BEGIN {print "small_file_cost: " ((2 * r / 1000 > 10000 * 8 / (t * 1e6)) ? "rtt" : "bandwidth")}'
+# The other file over the WAN: its size (its own per student), two round trips against its
+# bytes at the WAN's measured rate; the larger is what it mostly waits for.
+bytes=$(curl -s -o /dev/null -w '%{size_download}' "http://$wan:8000/other.bin")
+awk -v b="$bytes" -v r="$wan_rtt" -v t="$wan_tput" 'BEGIN {
+  two = 2 * r; own = b * 8 / (t * 1e3)
+  printf "other_file: {bytes: %d, two_rtt_ms: %.2f, bytes_ms: %.2f, cost: %s}\n", b, two, own, (two > own) ? "rtt" : "bandwidth"}'
