@@ -2,7 +2,6 @@
 boundaries), the class quiz's parameters giving every student a D or E address, and the newest
 lease read from a dhclient lease file."""
 
-import sys
 
 from netdojo.labs.catalog import find_lab
 from netdojo.labs.checks import load_checks
@@ -13,8 +12,7 @@ LAB = find_lab("addressing-dhcp-nat")
 
 
 def _checks():
-    load_checks(LAB.dir / "checks.py", LAB.id)
-    return sys.modules["netdojo_lab_checks_addressing_dhcp_nat"]
+    return load_checks(LAB.dir / "checks.py", LAB.id).module
 
 
 def test_the_first_octet_gives_the_class_at_each_boundary():

@@ -65,10 +65,7 @@ def _lab_checks():
     from netdojo.labs.checks import load_checks
 
     lab = find_lab("http-versions")
-    load_checks(lab.dir / "checks.py", lab.id)
-    import sys
-
-    return sys.modules["netdojo_lab_checks_http_versions"]
+    return load_checks(lab.dir / "checks.py", lab.id).module
 
 
 @pytest.mark.parametrize("n", [6, 8, 10, 12])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 
 from netdojo.labs.catalog import find_lab
 from netdojo.labs.checks import load_checks
@@ -17,8 +16,7 @@ from netdojo.measure.http_theory import Page, expect
 
 def _checks():
     lab = find_lab("http-versions")
-    load_checks(lab.dir / "checks.py", lab.id)
-    return sys.modules["netdojo_lab_checks_http_versions"]
+    return load_checks(lab.dir / "checks.py", lab.id).module
 
 
 def test_delays_are_drawn_per_student_secret_and_apart_for_the_two_wans():

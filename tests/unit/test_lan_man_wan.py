@@ -5,7 +5,6 @@ download and throughput checks (issue 17.4)."""
 from __future__ import annotations
 
 import math
-import sys
 
 from netdojo.labs.catalog import find_lab
 from netdojo.labs.checks import load_checks
@@ -14,8 +13,7 @@ from netdojo.labs.values import values_for
 
 def _checks():
     lab = find_lab("lan-man-wan")
-    load_checks(lab.dir / "checks.py", lab.id)
-    return sys.modules["netdojo_lab_checks_lan_man_wan"]
+    return load_checks(lab.dir / "checks.py", lab.id).module
 
 
 def test_every_students_classes_stay_in_their_ranges_and_spread():

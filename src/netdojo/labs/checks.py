@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from netdojo.errors import SpecError
@@ -97,6 +98,7 @@ class ChecksModule:
     setup: Callable[[Any], None] | None
     derive: Callable[[dict], dict] | None = None
     visible_only: bool = False  # a student's copy (the wheel, a kit): hidden checks cut out
+    module: ModuleType | None = None  # the loaded checks.py (its helpers, for unit tests)
 
 
 def load_checks(path: Path, lab_id: str) -> ChecksModule:
@@ -117,7 +119,7 @@ def load_checks(path: Path, lab_id: str) -> ChecksModule:
     if not checks:
         raise SpecError("defines no @check functions", str(path))
     return ChecksModule(checks, getattr(module, "setup", None), getattr(module, "derive", None),
-                        path.read_text().startswith(HEADER))
+                        path.read_text().startswith(HEADER), module)
 
 
 def run_check(c: Check, ctx: Any, broken: dict[str, str]) -> CheckResult:
