@@ -9,7 +9,8 @@ from netdojo.labs.catalog import find_lab, lab_ids
 
 # the ways checks.py reads a student's answers (ctx.answer, ctx.answers().get and the labs'
 # own helpers that take an answer key)
-READS = re.compile(r'(?:ctx\.answer\(|answers\(\)\.get\(|_block\(ctx, |_answer\(ctx, \w+, |'
+READS = re.compile(r'(?:ctx\.answer\(|answers\(\)\.get\(|_block\(ctx, |block_of\(ctx, |'
+                   r'number_in\(ctx\.answers\(\), |_answer\(ctx, \w+, |'
                    r'_student_groups\(ctx, \w+, )"([a-z_0-9]+)"')
 
 
