@@ -41,7 +41,7 @@ from netdojo.labs.runner import LabSession
 
 ANSWERS = "answers.yaml"
 BLOCK = re.compile(r"^```[a-z]*\n(.*?)^```", re.S | re.M)
-# the ways checks.py reads an answer (tests/unit/test_worksheet_keys.py reads them the same way)
+# the ways checks.py reads an answer (tests/unit/test_worksheet_keys.py uses graded_keys too)
 READS = re.compile(r'(?:ctx\.answer\(|answers\(\)\.get\(|_block\(ctx, |block_of\(ctx, |'
                    r'number_in\(ctx\.answers\(\), |_answer\(ctx, \w+, |'
                    r'_student_groups\(ctx, \w+, )"([a-z_0-9]+)"')
