@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FILE_KINDS = ("answers", "commands", "config", "script", "pcap")
+FILE_KINDS = ("answers", "commands", "config", "script", "pcap", "pem")
 
 
 @dataclass
@@ -37,6 +37,8 @@ class FileSpec:
               prints answers.yaml); files named in `makes` are those it writes into the
               folder $LAB_OUT.  What a script makes never replaces a file handed in.
     pcap:     a packet capture (tcpdump -w), the one binary kind; checked frame by frame.
+    pem:      certificates and a private key (openssl's output); parsed, and passed to a daemon
+              only as re-serialized from what parsed (labs/pem.py).
     """
 
     name: str

@@ -11,6 +11,7 @@ from typing import Any
 from netdojo.errors import SpecError
 from netdojo.labs.commands import parse_commands
 from netdojo.labs.model import FileSpec, Lab
+from netdojo.labs.pem import PemError, parse_pem
 from netdojo.measure.pcap import PcapError, read_pcap
 from netdojo.topo.spec import Map, parse_yaml
 
@@ -24,7 +25,7 @@ class StudentFile:
     text: str | None = None
     error: str | None = None
     origin: str = "handed in"
-    data: Any = None  # answers: the mapping; commands: the parsed lines; pcap: the frames
+    data: Any = None  # answers: the mapping; commands: the parsed lines; pcap: frames; pem
     notes: list[str] = field(default_factory=list)  # what applying it reported
     raw: bytes | None = None  # a binary kind's bytes (pcap)
 
@@ -90,9 +91,11 @@ def parse_file(sf: StudentFile, source: str, nodes: list[str]) -> None:
             sf.data = parse_commands(sf.text or "", source, nodes, sf.spec.allow)
         elif sf.spec.kind == "pcap":
             sf.data = read_pcap(sf.raw or b"")
+        elif sf.spec.kind == "pem":
+            sf.data = parse_pem(sf.text or "")
     except SpecError as e:
         sf.error = str(e)
-    except PcapError as e:
+    except (PcapError, PemError) as e:
         sf.error = f"{source}: {e}"
 
 
