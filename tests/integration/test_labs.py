@@ -17,7 +17,7 @@ from .lab_helpers import assert_full, check, two_students  # noqa: F401
 from .test_services import _docker_ready
 
 DOCKER = {"lb-failover", "dns", "addressing-dhcp-nat", "devices", "diagnostics", "http-versions",
-          "ssh-mail", "wifi", "ipv6"}
+          "ssh-mail", "wifi", "ipv6", "https-ways"}
 # lab: the value two students must differ in (so the solution adapts), and what else its
 # report must show
 SOLUTIONS = {
@@ -47,6 +47,9 @@ SOLUTIONS = {
     # every address comes from the student's MACs
     "ipv6": ("mac_seed", lambda rep, s: rep.files["answers.yaml"]["origin"]
              == "made by measure.sh"),
+    # the student's CA made by their script, the WAN's delay never shown
+    "https-ways": ("ca_no", lambda rep, s: rep.files["ca.pem"]["origin"] == "made by make-certs.sh"
+                   and "delay" not in rep.shown_params),
     # the channel's rate is measured, never shown
     "wifi": ("ssid", lambda rep, s: rep.files["ap1.conf"]["origin"] == "made by make-ap1.sh"
              and "airtime" not in rep.shown_params),
@@ -70,6 +73,8 @@ STARTERS = {
                  "LOWEST preference number"),
     "ipv6": (0, "rejected by `radvd`", "radvd.conf: `interface eth0"),
     "wifi": (0, "ap1 sends SSID 'CHANGE-ME'", "ap1.conf: interface=wlan0, bridge=br0"),
+    "https-ways": (0, "missing — hand in ca.pem (or make-certs.sh", "-addext "
+                   "basicConstraints=critical,CA:TRUE"),
 }
 NO_RADIOS = "wifi needs the kernel's mac80211_hwsim radios, which this kernel lacks: " \
     "tests/integration/test_vm.py runs it in the lab VM"
