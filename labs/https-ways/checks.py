@@ -26,6 +26,7 @@ MISS_FIRST = 900_000  # the checker's misses fetch objects no student asks for
 WAYS = ("server", "lb", "edge_hit", "edge_miss")
 FB_BAND = (0.10, 3.0)  # first byte: ±10 % + 3 ms of the checker's median
 DELAY_MS = (4.0, 60.0)  # the WAN's one-way delay, log-uniform
+RTT_BAND = (0.05, 0.5)  # the WAN's RTT: ±5 % + 0.5 ms of the checker's median of 20
 
 
 def derive(values: dict) -> dict:
@@ -33,7 +34,6 @@ def derive(values: dict) -> dict:
     a student's bands for about one in ten (the wider the spread, the fewer)."""
     lo, hi = DELAY_MS
     return {"delay": round(lo * (hi / lo) ** (values["delay_u"] / 1000), 1)}
-RTT_BAND = (0.05, 0.5)  # the WAN's RTT: ±5 % + 0.5 ms of the checker's median of 20
 
 
 def _pem(ctx, name: str):
@@ -101,7 +101,7 @@ def _payloads(frames, port: int) -> list[tuple[str, str, bytes]]:
         tcp, app = f.tcp, f.layer("application")
         if tcp and app and tcp["dport"] == port and app.fields["length"] > 0:
             end = app.start + app.fields["length"]
-            out.append((f.ip()["src"], f.ip()["dst"], f.data[app.start:end]))
+            out.append((f.ip["src"], f.ip["dst"], f.data[app.start:end]))
     return out
 
 

@@ -62,6 +62,18 @@ def test_layers_and_their_byte_ranges():
     assert f.layer("link").fields["src"] == "02:00:00:00:00:01"
 
 
+def test_cooked_v2_from_any_interface_is_read():
+    # tcpdump ≥ 4.99 writes `-i any` as LINUX_SLL2 (276): protocol, reserved, ifindex, ...
+    eth = tcp_frame(C, S, 100, 0, "S")
+    sll2 = struct.pack("!HHIHBB8s", 0x0800, 0, 7, 1, 4, 6, b"\2\0\0\0\0\1\0\0")
+    raw = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 276)
+    raw += struct.pack("<IIII", 1000, 0, 20 + len(eth) - 14, 20 + len(eth) - 14)
+    raw += sll2 + eth[14:]
+    f = read_pcap(raw)[0]
+    assert f.layer("link").fields == {"ethertype": 0x0800, "cooked": True, "ifindex": 7}
+    assert f.tcp["dport"] == 8080 and f.tcp["flags"] == ["SYN"] and f.ip["src"] == C[0]
+
+
 @pytest.mark.parametrize("closer", ["server", "client"])
 def test_handshake_and_close_are_found(closer):
     conv = conversations(read_pcap(pcap(session(closer))))

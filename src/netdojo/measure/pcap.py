@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 LINKTYPE_ETHERNET = 1
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_LINUX_SLL2 = 276  # tcpdump ≥ 4.99 writes this for `-i any`
 MAGICS = {b"\xd4\xc3\xb2\xa1": ("<", 1e-6), b"\xa1\xb2\xc3\xd4": (">", 1e-6),
           b"\x4d\x3c\xb2\xa1": ("<", 1e-9), b"\xa1\xb2\x3c\x4d": (">", 1e-9)}
 TCP_FLAGS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}
@@ -64,7 +65,7 @@ def read_pcap(raw: bytes) -> list[Frame]:
                         "not read — save as pcap in Wireshark)")
     endian, unit = MAGICS[raw[:4]]
     linktype = struct.unpack(endian + "I", raw[20:24])[0]
-    if linktype not in (LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL):
+    if linktype not in (LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2):
         raise PcapError(f"link type {linktype} is not Ethernet (capture on an interface such "
                         "as eth0)")
     frames, off, n = [], 24, 0
@@ -92,7 +93,14 @@ def decode(data: bytes, linktype: int = LINKTYPE_ETHERNET) -> list[Layer]:
         layers.append(Layer("link", 0, 14, {"dst": _mac(data[0:6]), "src": _mac(data[6:12]),
                                             "ethertype": ethertype}))
         off = 14
-    else:  # Linux cooked capture (tcpdump -i any)
+    elif linktype == LINKTYPE_LINUX_SLL2:  # cooked v2: protocol first, then the interface
+        if len(data) < 20:
+            return layers
+        ethertype = struct.unpack("!H", data[0:2])[0]
+        layers.append(Layer("link", 0, 20, {"ethertype": ethertype, "cooked": True,
+                                            "ifindex": struct.unpack("!I", data[4:8])[0]}))
+        off = 20
+    else:  # Linux cooked capture v1 (older tcpdump's -i any)
         if len(data) < 16:
             return layers
         ethertype = struct.unpack("!H", data[14:16])[0]
