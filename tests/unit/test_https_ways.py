@@ -85,16 +85,18 @@ def test_the_site_certificate_must_be_your_cas_for_your_days_with_its_key():
 
 def test_the_class_median_of_first_byte_times_is_few_students_answer():
     """Over the lab's own model of a first byte (TCP, TLS 1.3 and the request: 3 RTT across the
-    WAN on the server and the load balancer; 1 more at the edge on a miss, none on a hit), the
-    class's median sheet lies within every band of at most one student in ten."""
+    WAN on the server and the load balancer; 3 to the edge on a hit, and 1 more across the WAN on
+    a miss), the class's median sheet lies within every band of at most one student in twenty
+    (the rule is one in ten: the margin is for a class of 20 drawn at random)."""
     mod, lab = _checks(), find_lab("https-ways")
 
-    def model(delay: float) -> dict[str, float]:
-        r = 2 * delay + 0.2
-        return {"server": 3 * r + 2, "lb": 3 * r + 3, "edge_hit": 5.0, "edge_miss": r + 6}
+    def model(v: dict) -> dict[str, float]:
+        r, e = 2 * v["delay"] + 0.2, 2 * v["edge_delay"] + 0.2
+        return {"server": 3 * r + 2, "lb": 3 * r + 3, "edge_hit": 3 * e + 1,
+                "edge_miss": 3 * e + r + 1}
 
-    sheets = [model(values_for(lab, f"s{i:03d}")["delay"]) for i in range(300)]
+    sheets = [model(values_for(lab, f"s{i:03d}")) for i in range(300)]
     median = {w: statistics.median(s[w] for s in sheets) for w in mod.WAYS}
     wins = sum(all(abs(median[w] - s[w]) <= mod.FB_BAND[0] * s[w] + mod.FB_BAND[1]
                    for w in mod.WAYS) for s in sheets)
-    assert wins / len(sheets) <= 0.10, wins
+    assert wins / len(sheets) <= 0.05, wins
