@@ -58,13 +58,17 @@ def markdown(doc: dict) -> str:
              "example earned on a check for any student (over a blank sheet); *constant wins* "
              f"is the share of students for whom the constant sheet earned the check's points "
              f"(limit {LIMIT:.0%}).  Produced by `scripts/lab-proofs.sh free-points`.", "",
-             "| lab | students | examples | example earns | checks over the limit (constant wins) "
-             "| time |", "|---|---|---|---|---|---|"]
+             "| lab | students | solutions | examples | example earns | checks over the limit "
+             "(constant wins) | time |", "|---|---|---|---|---|---|---|"]
     for r in doc["labs"]:
         ex = ", ".join(f"{c} {p:g}" for c, p in r["example_earnings"].items()) or "nothing"
         over = ", ".join(f"{c} {r['constant_share'][c]:.0%}" for c in r["over_limit"]) or "none"
         of = "" if r.get("constant_of") == "others" else " (class)"
-        lines.append(f"| {r['lab']}{of} | {len(r['students'])} | {len(r['examples'])} | {ex} | "
+        short = [f"{s['student']} short on {', '.join(s['short'])}" for s in r["students"]
+                 if not s["baseline_full"] and s.get("short")]
+        sols = "all full" if r["all_full"] else "; ".join(short) or "not all full"
+        lines.append(f"| {r['lab']}{of} | {len(r['students'])} | {sols} | {len(r['examples'])} | "
+                     f"{ex} | "
                      f"{over} | {r['seconds']:.0f} s |")
     lines += ["", "Constant share of every check that reads answers:", ""]
     for r in doc["labs"]:

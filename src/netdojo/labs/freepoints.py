@@ -99,6 +99,7 @@ class StudentRun:
     answers: dict[str, Any]
     constant: dict[str, Any] = field(default_factory=dict)  # the sheet copied from the others
     earned: dict[str, dict[str, float]] = field(default_factory=dict)  # sheet -> check -> pts
+    short: dict[str, str] = field(default_factory=dict)  # check the solution missed -> why
 
 
 @dataclass
@@ -135,7 +136,7 @@ class FreePoints:
                 "examples": self.examples, "constants": self.constants,
                 "constant_of": "others",
                 "students": [{"student": s.student, "baseline_full": s.baseline_full,
-                              "constant": s.constant, "earned": s.earned}
+                              "short": s.short, "constant": s.constant, "earned": s.earned}
                              for s in self.students],
                 "example_earnings": self.example_earnings(),
                 "constant_share": self.constant_share()}
@@ -188,7 +189,10 @@ def measure(lab: Lab, students: list[str], solution: Path | None = None,
             asking = {c for c, ks in _reads(lab, list(points)).items() if ks}
             sf = ls.submission.files[ANSWERS]
             mine = copy.deepcopy(sf.data) if isinstance(sf.data, dict) else {}
-            run = StudentRun(student, all(r.full for r in base.values()), mine)
+            run = StudentRun(student, all(r.full for r in base.values()), mine,
+                             short={n: r.message for n, r in base.items() if not r.full})
+            for name, why in run.short.items():  # a proof over a solution that fell short
+                log(f"  the solution for {student} fell short on {name}: {why}")
             blank = _scores(ls, {**mine, **{k: None for k in keys}}, asking)
             for where, sheet in sheets:
                 got = _scores(ls, {**mine, **{k: None for k in keys}, **sheet}, asking)
