@@ -24,7 +24,9 @@ PROBES = 5  # new connections per way; the median counts
 OBJECT = "/obj/0/10240"
 MISS_FIRST = 900_000  # the checker's misses fetch objects no student asks for
 WAYS = ("server", "lb", "edge_hit", "edge_miss")
-FB_BAND = (0.10, 3.0)  # first byte: ±10 % + 3 ms of the checker's median
+# first byte: ±10 % + 4 ms of the checker's median (3 ms failed a solution's edge hit, 20.7 ms
+# against 15.2, with nineteen other runs up; simulated, the class's median still passes under 5 %)
+FB_BAND = (0.10, 4.0)
 DELAY_MS = (4.0, 60.0)  # the WAN's one-way delay, log-uniform
 EDGE_SHARE = (0.05, 0.40)  # the edge link's delay as a share of the WAN's, log-uniform
 RTT_BAND = (0.05, 0.5)  # the WAN's RTT: ±5 % + 0.5 ms of the checker's median of 20
