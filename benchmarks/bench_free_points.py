@@ -43,7 +43,8 @@ def one(lab_id: str, n: int) -> dict:
                 "answer_checks": sorted(c for c, keys in fp.reads.items() if keys),
                 "over_limit": sorted(c for c, keys in fp.reads.items()
                                      if keys and share.get(c, 0) > LIMIT),
-                "all_full": all(s.baseline_full for s in fp.students)})
+                "all_full": all(s.baseline_full for s in fp.students),
+                "constant_blocks": "per key"})  # see freepoints._constant
     return doc
 
 

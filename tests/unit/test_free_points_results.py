@@ -26,6 +26,10 @@ LABS = [i for i in lab_ids() if (find_lab(i).dir / "starter" / "answers.yaml").i
 # at a WAN of 4-20 Mbit/s takes 4-20 ms, two WAN round trips 25-70 ms): now file_cost, a file
 # whose size is each student's own, its cost counted beside their own WAN figures.
 KNOWN_CONSTANT: dict[str, list[str]] = {}
+# Runs made before 2026-12-05 evening copied a block answer (`first_byte_ms: {…}`) as one whole
+# classmate's block — the first, when all differed — not key by key: a weaker constant.  These
+# labs' runs still await a rerun with blocks key by key (scripts/lab-proofs.sh free-points LAB).
+BLOCKS_WHOLE = {"diagnostics", "lan-man-wan", "topologies"}
 
 
 def committed() -> dict[str, dict]:
@@ -49,6 +53,11 @@ def test_examples_and_constant_answers_earn_nothing(lab_id):
     assert got["over_limit"] == KNOWN_CONSTANT.get(lab_id, []), {
         c: got["constant_share"][c] for c in got["over_limit"]}
     assert got["answer_checks"], "no check reads an answer: the pattern in freepoints.py is stale"
+    blocks = any(isinstance(v, dict) for v in got["constants"].values())
+    per_key = got.get("constant_blocks") == "per key"
+    assert per_key or not blocks or lab_id in BLOCKS_WHOLE, (
+        f"{lab_id}'s run copied block answers whole: scripts/lab-proofs.sh free-points {lab_id}")
+    assert not (per_key and lab_id in BLOCKS_WHOLE), f"{lab_id} was rerun: take it off BLOCKS_WHOLE"
 
 
 def test_every_answers_example_in_the_worksheets_is_found():
@@ -64,6 +73,9 @@ def test_the_constant_sheet_is_the_median_or_the_most_common_value():
     assert class_constants(answers, {"n", "ip", "gone"}) == {"n": 3, "ip": "b"}
     assert class_constants([{"x": 1.0}, {"x": 2.0}], {"x"}) == {"x": 1.5}
     assert class_constants([{"l": [1, 2]}, {"l": [1, 2]}, {"l": [3]}], {"l"}) == {"l": [1, 2]}
+    # a block key by key: the median sheet, not one classmate's block
+    blocks = [{"b": {"x": 1, "y": "A"}}, {"b": {"x": 5, "y": "B", "z": 2}}, {"b": {"x": 3, "y": "A"}}]
+    assert class_constants(blocks, {"b"}) == {"b": {"x": 3, "y": "A", "z": 2}}
 
 
 def test_a_students_constant_leaves_their_own_answer_out():

@@ -6,17 +6,27 @@
 set -eu
 CA=/etc/netdojo/tls/ca.pem
 err="$LAB_OUT/tcpdump.err"
-# tcpdump on lb, reached through netdojo exec; it ends itself after 6 s
-netdojo exec --run "$LAB_RUN" lb -- timeout 6 tcpdump --immediate-mode -n -U -i any -w - \
-  'tcp port 443 or tcp port 80' > "$LAB_OUT/lb.pcap" 2>"$err" &
-cap=$!
-n=0
-until grep -q "listening on" "$err"; do
-  n=$((n + 1)); [ "$n" -lt 100 ] || { echo "tcpdump did not start on lb" >&2; exit 1; }
-  sleep 0.05
+capture() {
+  # tcpdump on lb, reached through netdojo exec; it ends itself after 6 s
+  netdojo exec --run "$LAB_RUN" lb -- timeout 6 tcpdump --immediate-mode -n -U -i any -w - \
+    'tcp port 443 or tcp port 80' > "$LAB_OUT/lb.pcap" 2>"$err" &
+  cap=$!
+  n=0
+  until grep -q "listening on" "$err"; do
+    n=$((n + 1)); [ "$n" -lt 100 ] || { echo "tcpdump did not start on lb" >&2; exit 1; }
+    sleep 0.05
+  done
+  code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "https://lb/obj/$LAB_TOKEN/2048")
+  wait "$cap" || true
+  echo "capture: lb answered $code" >&2
+}
+# check the capture as a careful student would: lb's clear request to a backend is in it
+# (readable bytes; the client's side is encrypted), else capture again
+for attempt in 1 2 3; do
+  capture
+  grep -qa "GET /obj/$LAB_TOKEN/" "$LAB_OUT/lb.pcap" && break
+  echo "capture $attempt: lb's request to a backend is not in it; again" >&2
 done
-curl -s -o /dev/null --cacert "$CA" "https://lb/obj/$LAB_TOKEN/2048"
-wait "$cap" || true
 rm -f "$err"
 median() { sort -n | sed -n 3p; }
 fb() { for url in "$@"; do curl -s -o /dev/null --cacert "$CA" -w '%{time_starttransfer}\n' "$url"; done | median; }

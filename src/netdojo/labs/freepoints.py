@@ -69,6 +69,13 @@ def example_sheets(lab: Lab) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _constant(values: list[Any]) -> Any:
+    """The median of numbers, a block's constant key by key (before 2026-12-05 a block was one
+    whole classmate's, the most common — when every block differed, simply the first), and
+    the most common value of anything else."""
+    if values and all(isinstance(v, dict) for v in values):
+        keys = sorted({k for v in values for k in v}, key=str)
+        return {k: _constant([v[k] for v in values if v.get(k) is not None]) for k in keys
+                if any(v.get(k) is not None for v in values)}
     nums = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if nums and len(nums) == len(values):
         med = statistics.median(nums)
