@@ -27,8 +27,8 @@ LABS = [i for i in lab_ids() if (find_lab(i).dir / "starter" / "answers.yaml").i
 # whose size is each student's own, its cost counted beside their own WAN figures.
 KNOWN_CONSTANT: dict[str, list[str]] = {}
 # Runs made before 2026-12-05 evening copied a block answer (`first_byte_ms: {…}`) as one whole
-# classmate's block — the first, when all differed — not key by key: a weaker constant.  These
-# labs' runs still await a rerun with blocks key by key (scripts/lab-proofs.sh free-points LAB).
+# classmate's block — the first, when all differed — not key by key: a weaker constant.  A lab
+# listed here would still await that rerun (scripts/lab-proofs.sh free-points LAB); none does.
 BLOCKS_WHOLE: set[str] = set()
 
 
