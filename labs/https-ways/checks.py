@@ -40,7 +40,7 @@ def derive(values: dict) -> dict:
     lo, hi = DELAY_MS
     delay = lo * (hi / lo) ** (values["delay_u"] / 1000)
     slo, shi = EDGE_SHARE
-    share = slo * (shi / slo) ** (values.get("edge_u", 500) / 1000)
+    share = slo * (shi / slo) ** (values["edge_u"] / 1000)
     return {"delay": round(delay, 1), "edge_delay": round(max(0.2, delay * share), 1)}
 
 
