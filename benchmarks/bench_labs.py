@@ -65,18 +65,26 @@ def main() -> int:
                  for k in ("up", "apply", "checks", "down")}
         rows.append({"lab": lab_id, "runs": runs, "median_s": round(statistics.median(secs), 2),
                      "max_s": max(secs), "target_s": target, "phases_median_s": phase,
-                     "all_full_marks": all(r["full_marks"] for r in runs)})
+                     "all_full_marks": all(r["full_marks"] for r in runs),
+                     "date": time.strftime("%Y-%m-%d %H:%M"), "kernel": platform.release()})
     if a.lab and (OUT / "labs.json").exists():  # re-running some labs keeps the others' rows
-        kept = [r for r in json.loads((OUT / "labs.json").read_text())["labs"]
-                if r["lab"] not in labs]
+        old = json.loads((OUT / "labs.json").read_text())
+        kept = [{"date": old["meta"]["date"], "kernel": old["meta"]["kernel"], **r}
+                for r in old["labs"] if r["lab"] not in labs]
         rows = sorted(kept + rows, key=lambda r: r["lab"])
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "host": platform.node(),
             "kernel": platform.release(), "cpus": __import__("os").cpu_count(),
             "runs_per_student": a.runs, "students": list(STUDENTS)}
+    when = sorted({(r["date"], r["kernel"]) for r in rows})
+    if len(when) > 1:  # some labs re-run: each lab's own date and kernel
+        meta["date"] = "; ".join(
+            f"{', '.join(r['lab'] for r in rows if (r['date'], r['kernel']) == w)} {w[0]} "
+            f"(kernel {w[1]})" for w in when)
     OUT.mkdir(exist_ok=True)
     (OUT / "labs.json").write_text(json.dumps({"meta": meta, "labs": rows}, indent=1))
     lines = ["# `netdojo lab check` per lab", "",
-             f"{meta['date']}, kernel {meta['kernel']}, {meta['cpus']} CPUs.  Each lab's "
+             (f"Measured: {meta['date']}" if ";" in meta["date"] else
+              f"{meta['date']}, kernel {meta['kernel']}") + f", {meta['cpus']} CPUs.  Each lab's "
              f"solution checked {a.runs} times for each of the students "
              f"{', '.join(STUDENTS)} (different per-student values), through the CLI: build, "
              "apply the student's files, run every check, tear down.", "",
