@@ -139,33 +139,45 @@ NOTES = """## Which rows miss, and why
 Run with TCP congestion control CUBIC in every node (the topology's default, the chapter's and
 stock Debian/Ubuntu's; this host's own default is BBR, see `netdojo doctor`).
 
-- **HTTP/1.0** holds the arithmetic: +1–2 % from R = 50 ms, +8–9 % at R = 10 ms, where the
+- **HTTP/1.0** holds the arithmetic: +1–3 % from R = 50 ms, +7–10 % at R = 10 ms, where the
   server's and client's own time per connection (Python on both ends, 2 cores) weighs more.
-- **HTTP/1.1 keep-alive** now holds it too: +1–2 % from R = 50 ms (+3–8 % at 10 ms).  Under
-  BBR, in the run before this one (2026-11-29, same code, same machine), the same rows ran
-  16–23 % over: BBR paces a connection's later responses out ("two segments every ~7 ms" in
-  that run's capture), which the textbook's round-trip arithmetic does not know.  Changing only
-  the algorithm removed the gap, so pacing was the cause.
-- **HTTP/2** now holds the arithmetic too: −2 to +5 % from R = 50 ms.  In the run before this
-  one its rows with 10 or 30 objects took exactly one R more than the model (+0.85–1.01 R at
-  every R).  A capture (R = 100 ms, 10 objects of 10 KB, client side) showed why: after the
-  requests the server sent 10, 20, 40 and 4 segments in four rounds — the objects started again
-  from the initial window, because the handshake's and the HTML's rounds carried a few small
-  packets and a window grows only in rounds that fill it (RFC 7661).  The model counted the
-  HTML's round as one that grew it; `http_theory.py` now starts the objects at 10 segments.
-  HTTP/3 over QUIC showed the same four rounds (aioquic), and takes the same correction.
-- **HTTP/3** (aioquic's QUIC in Python on both ends): with 10 or 30 objects +2 to +14 % from
-  R = 50 ms; with one object +17–21 % (0.5–0.6 R over; its share of a 3 R load is larger),
-  +52 % at R = 10 ms, where its per-packet CPU cost is a larger share.  Where that half round
-  trip goes (server, client or handshake) is not measured yet.
+- **HTTP/1.1 keep-alive** holds it too: +1–5 % from R = 50 ms (+5–15 % at 10 ms).  Under BBR,
+  in a run of 2026-11-29 (same code, same machine), the same rows ran 16–23 % over: BBR paces a
+  connection's later responses out ("two segments every ~7 ms" in that run's capture), which
+  the textbook's round-trip arithmetic does not know.  Changing only the algorithm removed the
+  gap, so pacing was the cause.
+- **HTTP/2** holds it: −2 to +5 % from R = 50 ms.  In a run of 2026-12-02 its rows with 10 or
+  30 objects took exactly one R more than the model (+0.85–1.01 R at every R).  A capture
+  (R = 100 ms, 10 objects of 10 KB, client side) showed why: after the requests the server sent
+  10, 20, 40 and 4 segments in four rounds — the objects started again from the initial window,
+  because the handshake's and the HTML's rounds carried a few small packets and a window grows
+  only in rounds that fill it (RFC 7661).  The model counted the HTML's round as one that grew
+  it; `http_theory.py` now starts the objects at 10 segments.  HTTP/3 over QUIC showed the same
+  four rounds (aioquic), and takes the same correction.  Its request header column now counts
+  the page's own HEADERS frame too (the loader read the connection preface as a frame before
+  2026-12-05, which hid it).
+- **HTTP/3** (aioquic on both ends): with 10 or 30 objects +2 to +7 % from R = 50 ms; with one
+  object +16–25 %, about half a round trip over 3 R (0.47–0.74 R).  **Cause, measured**
+  ([`http_causes.md`](http_causes.md)): aioquic **paces** its packets (RFC 9002 §7.7: after a
+  burst of a quarter window, one packet every srtt × size ÷ cwnd), which the round-trip
+  arithmetic does not count.  Captured at the client, the one object's 8 packets arrive spread
+  over a fifth to a third of a round trip from the shipped server and within 0.6 ms (back to
+  back at 100 Mbit/s) from a second server whose aioquic has its pacer switched off; with the
+  pacer off the same one-object loads come within ±15 % at every R from 50 ms.  With more
+  objects the spread falls inside slow start's rounds, which the model counts anyway.
 - **HTTP/3 with 0-RTT** (`http3-0rtt`): the loader resumes from a ticket an earlier, untimed
   visit left and sends the page's request in its first flight; the server (hypercorn, with a
   single-use ticket store in `docker/webapp.py`) accepts the early data in every load.  Against
-  HTTP/3 without it, it saves 0.99–1.05 R in every row from R = 50 ms (1.06–1.08 R at 10 ms with
-  1 or 10 objects; 0.68 R at 10 ms with 30, where CPU time hides it) — the one round trip the
-  theory says, within ±15 % in 11 of 12 rows.  Its one-object rows miss by HTTP/3's own excess.
-- **At R = 10 ms**, HTTP/2 and TLS with one object run +17–23 %: a few ms of Python per
-  connection on each end is a fifth of a 30 ms load.
+  HTTP/3 without it, it saves 0.92–1.13 R in every row from R = 50 ms — the one round trip the
+  theory says, within ±15 % in all 9 of them (1.3–2.5 R at 10 ms, where CPU time dominates).
+  Its one-object rows miss by HTTP/3's own excess, pacing.
+- **At R = 10 ms** a few ms of each end's own work is a fifth of a 30 ms load: HTTP/1.1 and
+  HTTP/2 over TLS with one object run +15–17 %, HTTP/3 +17 to +59 %.  **Measured**
+  ([`http_causes.md`](http_causes.md), one captured load per row): the server's time beyond
+  the round trip (0.7–5 ms), the client's between an answer and its next message (1–3 ms), the
+  answers' spread beyond the theory's (up to 5 ms: HTTP/3's pacing) and the loader's own time
+  before its first packet and after the last data (2.5–12 ms: sockets, TLS contexts, Python)
+  add up to each row's excess within 2.5 ms (4.6 ms for HTTP/3 with 30 objects).
 - The ordering the chapter teaches holds in every row with 10 or 30 objects: HTTP/1.0 >
   HTTP/1.1 > parallel connections, HTTP/2 and HTTP/3; with one object HTTP/1.1 and HTTP/2 cost
   the same 3 R, as the theory says.  TLS 1.3 adds one R per connection.

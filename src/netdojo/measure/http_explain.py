@@ -76,10 +76,14 @@ def explain(version: str, exp: Expectation, page: Page, rtt_s: float, measured_s
     if abs(off) <= BAND:
         tail = f"within ±{BAND:.0%}: the formula's round trips and slow start account for it"
     elif off > 0:
+        # measured in benchmarks/results/http_causes.md: with aioquic's pacer off the HTTP/3
+        # rows from R = 50 ms fall within the band; at R = 10 ms the excess is processing
         tail = ("slower than the model by more than the band: time the model leaves out — "
-                "the server's and the client's own processing"
-                + (", which for a QUIC stack in Python (aioquic) is most of it" if
-                   version.startswith("http3") else ", delayed ACKs")
+                + ("aioquic paces its packets (RFC 9002 §7.7), spreading an answer over part "
+                   "of a round trip, and at a small R its own processing in Python"
+                   if version.startswith("http3") else
+                   "the server's and the client's own processing (TLS, opening sockets), "
+                   "delayed ACKs")
                 + "; `netdojo capture` shows where it goes")
     else:
         tail = ("faster than the model: fewer round trips than it counts — a window that "
