@@ -260,8 +260,8 @@ def markdown(doc: dict) -> str:
 
 READING = """## Reading it
 
-- From R = 50 ms, HTTP/3 with one object runs about half a round trip over 3 R as shipped and
-  within ±15 % with aioquic's pacer off: pacing is the cause.  The capture shows how: the
+- From R = 50 ms, HTTP/3 with one object runs a third to three quarters of a round trip over
+  3 R as shipped, and within ±15 % with aioquic's pacer off: pacing is the cause.  The capture shows how: the
   object's packets arrive spread over a fifth to a third of a round trip from the paced server,
   back to back (0.6 ms for 8 packets at 100 Mbit/s) from the unpaced one.  With 10 or 30
   objects the spread falls inside slow start's rounds, which the theory counts anyway.
