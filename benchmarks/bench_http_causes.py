@@ -6,8 +6,9 @@
    the pacer switched off (a second hypercorn on port 8443 whose aioquic sends a window back to
    back), and the object's packets as they reach the client (a paced answer is spread over part
    of a round trip; an unpaced one arrives 0.1 ms apart at 100 Mbit/s).
-2. At R = 10 ms the TCP rows with one object run 15–25 % over: each side's own time to answer
-   (TLS, HTTP/2's settings, Python on both ends) read from a capture at the client, beside the
+2. At R = 10 ms the rows that miss (TCP over TLS with one object, HTTP/3): each side's own time
+   read from a capture at the client — the server's answers beyond the round trip, the client's
+   turns, the answers' spread beyond the theory's, the loader's time off the wire — beside the
    excess over the theory.
 
     .venv/bin/python benchmarks/bench_http_causes.py [--loads 5] [--rtts 10 50 100 200]
@@ -32,10 +33,11 @@ from bench_http_versions import RATE, SIZE, label, topology
 from netdojo import session
 from netdojo.errors import NetdojoError
 from netdojo.interrupts import tear_down_on_signals
+from netdojo.measure.capture import capturing
 from netdojo.measure.http_theory import Page, expect
 from netdojo.measure.pageload import load_pages
 from netdojo.measure.pcap import read_pcap
-from netdojo.measure.wire_gaps import arrivals, bursts, turns
+from netdojo.measure.wire_gaps import arrivals, bursts, last_connection, turns
 from netdojo.net import congestion
 from netdojo.topo.loader import parse_topology
 
@@ -53,6 +55,8 @@ TURN_ROWS = [("http2", False, 1), ("http1.1", True, 1), ("http2", True, 1), ("ht
 
 
 def start_unpaced(net) -> None:
+    """A second web server beside the lab's, on UNPACED_PORT: its command line mirrors
+    services/http.py WebServer.start_argv (keep them in step) with `nopace` for `webapp`."""
     tls = "/etc/netdojo/tls"
     cmd = (f"mkdir -p /tmp/nopace && printf '%s' \"$NOPACE\" > /tmp/nopace/nopace.py && "
            f"cd /opt/web && NETDOJO_BACKEND=web NETDOJO_OBJECTS=10:10240 NETDOJO_HOL= "
@@ -75,20 +79,8 @@ def start_unpaced(net) -> None:
 
 def captured(net, bpf: str, url: str, version: str, out: Path):
     """One load of `url` with tcpdump running at the client: (the load, its frames)."""
-    argv = ["ip", "netns", "exec", net.ns("cl"), "tcpdump", "--immediate-mode", "-n", "-U",
-            "-i", "eth0", "-w", str(out), *bpf.split()]
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 10
-        line = p.stderr.readline()
-        while "listening on" not in line:
-            if time.monotonic() > deadline or (not line and p.poll() is not None):
-                raise NetdojoError(f"tcpdump did not start: {line.strip()}")
-            line = p.stderr.readline()
+    with capturing(net.ns("cl"), "eth0", out, bpf):
         load = load_pages(net, "cl", url, version, loads=1, timeout=120)[0]
-    finally:
-        p.terminate()
-        p.communicate(timeout=10)
     return load, read_pcap(out.read_bytes())
 
 
@@ -169,17 +161,6 @@ def in_answers_s(version: str, tls: bool, n: int, load, rtt_ms: float) -> float:
     page = Page(n, page_bytes=load.objects[0]["bytes"], object_bytes=SIZE)
     exp = expect(version, page, tls="1.3" if tls else None, rate_mbps=RATE)
     return exp.transfer_s + exp.slow_start_rtts * rtt_ms / 1000
-
-
-def last_connection(frames, client: str):
-    """The frames of the connection that carried the last data (0-RTT's loader first makes an
-    untimed visit for its ticket, on a port of its own)."""
-    data = [f for f in frames if f.ip.get("dst") == client and f.payload_len]
-    if not data:
-        return frames
-    port = (data[-1].tcp or data[-1].udp)["dport"]
-    return [f for f in frames
-            if port in ((f.tcp or f.udp or {}).get("sport"), (f.tcp or f.udp or {}).get("dport"))]
 
 
 def main() -> int:

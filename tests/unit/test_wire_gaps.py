@@ -4,14 +4,18 @@ packets at the client, and each side's own time in a TCP exchange."""
 import pytest
 
 from netdojo.measure.pcap import Frame, Layer
-from netdojo.measure.wire_gaps import arrivals, bursts, turns
+from netdojo.measure.wire_gaps import arrivals, bursts, last_connection, turns
 
 C, S = "10.0.0.1", "10.0.0.2"
 
 
-def frame(t: float, src: str, payload: int, proto: str = "udp", flags=("ACK",)) -> Frame:
+def frame(t: float, src: str, payload: int, proto: str = "udp", flags=("ACK",),
+          port: int = 40000) -> Frame:
     dst = S if src == C else C
-    transport = {"proto": proto, "flags": list(flags)} if proto == "tcp" else {"proto": proto}
+    ports = {"sport": port, "dport": 443} if src == C else {"sport": 443, "dport": port}
+    transport = {"proto": proto, **ports}
+    if proto == "tcp":
+        transport["flags"] = list(flags)
     return Frame(0, t, b"", [Layer("internet", 14, 20, {"src": src, "dst": dst}),
                              Layer("transport", 34, 8, transport),
                              Layer("application", 42, 0, {"length": payload})])
@@ -70,3 +74,12 @@ def test_quic_datagrams_all_count_and_their_span_is_the_wire_time():
     assert t.client_s == pytest.approx(0.0004)
     assert t.spread_s == pytest.approx(0.0001)
     assert t.wire_s == pytest.approx(0.024)
+
+
+def test_the_last_connection_is_the_one_that_carried_the_last_data():
+    ticket_visit = [frame(0.0, C, 1200, port=40001), frame(0.02, S, 1200, port=40001)]
+    timed = [frame(0.05, C, 1200, port=40002), frame(0.07, S, 1200, port=40002)]
+    late_close = [frame(0.08, C, 40, port=40001)]  # the first visit's close, after the data
+    got = last_connection(ticket_visit + timed + late_close, C)
+    assert got == timed
+    assert last_connection([frame(0.0, C, 0)], C) == [frame(0.0, C, 0)]  # no data: all kept

@@ -68,12 +68,13 @@ class Turns:
 def turns(frames: list[Frame], client: str, rtt_s: float) -> Turns:
     """Exchanges seen at the client, up to the page's last data (the close is not the page's).
     TCP: only segments with payload count (pure ACKs do not answer anything), and SYN and
-    SYN-ACK count as a message and its answer.  QUIC (UDP): every datagram counts, its ACKs
-    included, since they are encrypted — an ACK sent after a request can only shorten the
-    server's time counted, never lengthen it.  A server packet after a client one is an answer,
-    its wait minus the round trip the server's time; a client packet after a server one is the
-    client's turn.  What a loader times beyond `wire_s` happened before its first packet or
-    after the last data: the client's own work off the wire (a socket, a TLS context, parsing)."""
+    SYN-ACK count as a message and its answer.  QUIC (UDP): the client's datagrams count when
+    larger than `CLOSING` (its ACKs are encrypted, so size tells them), every one of the
+    server's.  A server packet after a client one is an answer, its wait minus the round trip
+    the server's time; server packets in a row are that answer's spread; a client packet after
+    a server one is the client's turn.  What a loader times beyond `wire_s` happened before its
+    first packet or after the last data: the client's own work off the wire (a socket, a TLS
+    context, parsing)."""
     counted = [f for f in sorted(frames, key=lambda f: f.time)
                if (f.tcp is not None and (f.payload_len or "SYN" in f.tcp["flags"]))
                or (f.udp is not None and (f.payload_len > CLOSING or f.ip.get("src") != client))]
@@ -113,3 +114,14 @@ def _last_answer(frames: list[Frame], client: str, last_data: float | None) -> f
     before = [f.time for f in frames if f.ip.get("dst") == client
               and f.payload_len > CLOSING and f.time < cutoff]
     return max(before) if before else last_data
+
+
+def last_connection(frames: list[Frame], client: str) -> list[Frame]:
+    """The frames of the connection that carried the last data (a 0-RTT load first makes an
+    untimed visit for its ticket, from a port of its own)."""
+    data = [f for f in frames if f.ip.get("dst") == client and f.payload_len]
+    if not data:
+        return frames
+    port = (data[-1].tcp or data[-1].udp or {}).get("dport")
+    return [f for f in frames
+            if port in ((f.tcp or f.udp or {}).get("sport"), (f.tcp or f.udp or {}).get("dport"))]
