@@ -13,11 +13,13 @@ import paramiko
 import pytest
 
 from netdojo import session
+from netdojo.errors import NetdojoError
 from netdojo.measure.http import curl, h3
-from netdojo.net import containers, netns
+from netdojo.net import containers, engine, netns
+from netdojo.services.install import replace_config
 from netdojo.topo.resolve import resolve
 
-from .helpers import snapshot, wait_until
+from .helpers import cli, snapshot, wait_until
 
 
 def _docker_ready(caps) -> None:
@@ -114,12 +116,8 @@ def test_haproxy_spreads_and_drops_a_dead_backend(demo):
     wait_until(lambda: not next(s for s in lb.servers() if s.server == "web3").up, 10,
                "web3 DOWN in the runtime API")
     assert time.monotonic() - t0 < 5
-    seen = collections.Counter()
-    for _ in range(9):
-        r = curl(demo, "client1", "http://lb/whoami")
-        assert r.status == 200
-        seen[r.backend] += 1
-    assert "web3" not in seen
+    answers = [curl(demo, "client1", "http://lb/whoami") for _ in range(9)]
+    assert all(r.status == 200 for r in answers) and "web3" not in {r.backend for r in answers}
     # restore: start it again and wait for rise
     web3.restart()
     wait_until(lambda: all(s.up for s in lb.servers()), 15, "web3 back UP")
@@ -208,8 +206,6 @@ def test_mail_goes_through_the_mx_into_a_mailbox_and_nothing_is_relayed(demo):
 
 
 def test_exec_into_a_container_from_the_cli(demo):
-    from .helpers import cli
-
     r = cli("exec", "--run", demo.run.id, "web1", "--", "cat", "/etc/hostname")
     assert r.returncode == 0 and r.stdout.strip() == "web1"
 
@@ -218,8 +214,6 @@ def test_a_container_has_no_engine_network_and_the_labs_names_and_resolver(demo)
     """A container node is made with the engine's networking disabled (net/containers.py):
     its namespace holds only lo and the lab's links, and its /etc/hosts and resolv.conf are
     the run's own — lab names, the lab's resolver, nothing of the host's."""
-    from netdojo.net import engine
-
     name = demo.run.container("web1")
     assert engine.client().containers.get(name).attrs["Config"].get("NetworkDisabled") is True
     links = {ln.split()[0].split("@")[0]
@@ -238,8 +232,6 @@ def test_a_container_has_no_engine_network_and_the_labs_names_and_resolver(demo)
 
 
 def test_copy_and_logs_of_a_container(demo, tmp_path):
-    from .helpers import cli
-
     local = tmp_path / "hosts"
     r = cli("cp", "--run", demo.run.id, "web1:/etc/hostname", str(local))
     assert r.returncode == 0, r.stderr
@@ -279,9 +271,6 @@ def test_page_with_configured_objects_and_tls_http10(demo):
 
 # ----- a config someone wrote replaces the rendered one (labs hand these in) -------------------
 def test_a_written_config_is_judged_by_its_daemon_before_it_runs(demo):
-    from netdojo.errors import NetdojoError
-    from netdojo.services.install import replace_config
-
     kea = svc(demo, "dhcp1", "dhcp")
     good_kea = kea.files[kea.config_path]
     with pytest.raises(NetdojoError, match="rejected by `kea-dhcp4`") as e:
