@@ -115,6 +115,22 @@ READING = """## Reading it
   a one-off trial, five containers made at once took 0.22 s alone, 0.42 s beside five more) while
   the checks (1.4 s, mostly waiting on the network) overlap well.  The one-worker time moves
   by ±5 % between passes; the two-worker time by ±1 %.
+- Where the two-worker time goes (2026-12-06: one dns `lab check` of the solution, timed part
+  by part, twice alone and twice beside another): the containers' start took 0.52–0.55 s alone
+  and 0.66–1.13 s side by side, their removal 0.24–0.25 s alone and 0.26–0.44 s side by side;
+  the services' starts and the checks moved by less than 0.1 s.  Five containers cost the
+  engine 0.59 s of CPU (about 120 ms each, median of five trials), and dropping a container's
+  log, its init process or its resource limits changed that by at most 0.03 s.  So two runs'
+  container starts meet head-on on two cores; 1.8× needs fewer containers per run (pc, res,
+  root and ns1 are containers because BIND and the student's tools come from the lab image,
+  not the host) — a change to the lab, not made.
+- The checker's traceroute (the `locate` check) waits 2 s for the probes that web's ICMP rate
+  limit leaves unanswered (`-w 2`).  `-w 2,3,10` ended the same trace in 0.04 s (measured
+  2026-12-05), but by the tool's rule it then gives up on a probe 3 times a sibling's round
+  trip after that one answered: on links of a tenth of a millisecond, a router's answer that
+  the scheduler delays by less than a millisecond would read `*`, and the path checks
+  (arp-routing, diagnostics, dns, topologies) could fail a correct submission under load.
+  Not changed.
 """
 
 
