@@ -79,8 +79,9 @@ def main() -> None:
                          "VM; scripts/lab-proofs.sh does it) instead of running them here")
     a = ap.parse_args()
     path = OUT / "selftest.json"
-    old = json.loads(path.read_text()) if path.exists() and a.labs else {"labs": []}
-    done = {r["lab"]: r for r in old["labs"]}
+    old = json.loads(path.read_text()) if path.exists() else {"labs": []}
+    # a lab not run here (wifi without radios) keeps its last result; a removed lab goes
+    done = {r["lab"]: r for r in old["labs"] if r["lab"] in lab_ids()}
     if a.take_from:
         done.update(taken(a.take_from, a.labs or []))
     for lab_id in [] if a.take_from else a.labs or lab_ids():

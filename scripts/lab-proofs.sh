@@ -43,6 +43,7 @@ if .venv/bin/netdojo vm status | grep -q '^vm: running'; then
   exit 1
 fi
 echo "lab-proofs: $vm_labs in the lab VM (this kernel has no mac80211_hwsim)"
+bash "$ROOT/scripts/install-vm.sh"
 .venv/bin/netdojo vm build
 trap '.venv/bin/netdojo vm down >/dev/null 2>&1 || true' EXIT
 # 4 GiB: the free-points proof keeps twenty wifi sessions up at once (1.7 GiB used, measured)
