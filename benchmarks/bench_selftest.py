@@ -81,7 +81,8 @@ def main() -> None:
     path = OUT / "selftest.json"
     old = json.loads(path.read_text()) if path.exists() else {"labs": []}
     # a lab not run here (wifi without radios) keeps its last result; a removed lab goes
-    done = {r["lab"]: r for r in old["labs"] if r["lab"] in lab_ids()}
+    known = set(lab_ids())
+    done = {r["lab"]: r for r in old["labs"] if r["lab"] in known}
     if a.take_from:
         done.update(taken(a.take_from, a.labs or []))
     for lab_id in [] if a.take_from else a.labs or lab_ids():
