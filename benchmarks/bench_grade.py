@@ -96,34 +96,42 @@ READING = """## Reading it
 - Each pass also grades the lab's reference solution before every 10 submissions (the
   calibration), in the same worker pool; its time is in the totals.
 - **arp-routing** (namespaces only) meets both targets.
-- **dns** (BIND and a web server in five containers): the checker's probes and the services'
-  readiness polls run from the host side into the nodes' namespaces (`nsenter`) since
-  2026-12-03.  Since 2026-12-05 a container starts with the engine's networking disabled
-  (runc makes the empty network namespace; no `libnetwork-setkey` hook and no `set-ipv6`
-  re-exec of dockerd: 94 ms of CPU a container instead of 215, one perf trace each), its
-  /etc/hosts and resolv.conf bound in from the run's folder; a service's files, its check and its
-  start are one `docker exec` (was two or three), a zone file is judged by named-checkzone
-  as nobody from the host side, and a replaced zone restarts BIND in that same exec.  A dns
-  run now makes 6 `docker exec` instead of 12 (counted with perf), and one graded submission
-  costs the machine 2.6–3.0 s of CPU instead of 3.4 s (CPU busy of the passes / 22 grades).
-- Measured on 2026-12-05, same machine, same hour: before, 91.7 s with one worker and 56.4 s
-  with two (1.63×, 2.82 s a submission); after, three passes: 85.9 / 48.4 s (1.77×),
-  81.4 / 48.1 s (1.69×), 78.4 / 47.8 s (1.64×, the table).  Two workers grade a class 15 %
-  sooner and every submission in 2.4 s (target ≤ 4 s, met); the **1.8× target is still not
-  met**: the one-worker pass got faster by as much as the two-worker pass, and what two
-  workers still share is bringing runs up (1.3 s a submission alone, 1.9 s side by side; in
-  a one-off trial, five containers made at once took 0.22 s alone, 0.42 s beside five more) while
-  the checks (1.4 s, mostly waiting on the network) overlap well.  The one-worker time moves
-  by ±5 % between passes; the two-worker time by ±1 %.
-- Where the two-worker time goes (2026-12-06: one dns `lab check` of the solution, timed part
-  by part, twice alone and twice beside another): the containers' start took 0.52–0.55 s alone
-  and 0.66–1.13 s side by side, their removal 0.24–0.25 s alone and 0.26–0.44 s side by side;
-  the services' starts and the checks moved by less than 0.1 s.  Five containers cost the
-  engine 0.59 s of CPU (about 120 ms each, median of five trials), and dropping a container's
-  log, its init process or its resource limits changed that by at most 0.03 s.  So two runs'
-  container starts meet head-on on two cores; 1.8× needs fewer containers per run (pc, res,
-  root and ns1 are containers because BIND and the student's tools come from the lab image,
-  not the host) — a change to the lab, not made.
+- **dns** (BIND and a web server in four containers; pc, the client, is a namespace node
+  since 2026-12-06): the checker's probes and the services' readiness polls run from the host
+  side into the nodes' namespaces (`nsenter`) since 2026-12-03.  Since 2026-12-05 a container
+  starts with the engine's networking disabled (no `libnetwork-setkey` hook and no `set-ipv6`
+  re-exec of dockerd: 94 ms of CPU a container instead of 215), its /etc/hosts and resolv.conf
+  bound in from the run's folder; a service's files, its check and its start are one
+  `docker exec`, a zone file is judged by named-checkzone as nobody from the host side.
+- 2026-12-06, three changes, each measured on one machine in one hour (one pass each; the
+  one-worker time moves by ±5 % between passes):
+
+  | code | 1 worker | 2 workers | speed-up |
+  |---|---|---|---|
+  | before (five containers) | 87.1 s | 50.2 s | 1.74× |
+  | pc a namespace node (a) | 83.1 s | 51.6 s | 1.61× |
+  | (a) and (b) | 81.0 s | 47.1 s | 1.72× |
+  | (a) and (b), again (the table) | 77.5 s | 44.9 s | 1.73× |
+
+  (a): pc's tools are the host's, its scripts run in the sandbox over the lab image.  (b):
+  hypercorn serves in one process (`--workers 0`), and each submission is forked from a fork
+  server that imported netdojo once instead of a fresh interpreter.
+
+  The fork server took the "rest" phase from 0.48 s to 0.26 s (a fresh interpreter spent
+  0.35 s of CPU importing netdojo, `-X importtime`); `--workers 0` took a web node's start from
+  0.36 s to 0.30 s of CPU (its cgroup's `cpu.stat`; hypercorn's one worker was a second Python
+  importing everything again).  A class is graded 11 % sooner with either number of workers,
+  a submission in 2.25 s (target ≤ 4 s, met).  **1.8× is still not met (1.73×).**
+- Why (2026-12-06, one dns check of the solution timed part by part, twice alone and twice
+  with two started at once): the four containers' start took 0.39–0.40 s alone and
+  0.51–0.71 s side by side; the services' starts 0.81–0.85 s and 0.79–1.01 s; the whole check
+  4.8–5.0 s and 5.2–5.6 s.  The containers start in parallel, and alone they already keep both
+  cores busy for that 0.4 s (each costs the engine, its shim, runc and the node's own
+  processes ~0.1–0.2 s of CPU: ns1 0.18 s, res 0.11 s, root 0.09–0.12 s, web 0.30 s); two runs'
+  starts meeting is the whole gap (up: 1.41 s a submission alone, 1.84 s side by side; the
+  checks, apply and the rest move by less than 0.1 s).  What is left is the engine itself:
+  services on namespace nodes under the lab image's files (bubblewrap, as student scripts
+  already run, ~30 ms to start) instead of containers — a new node kind, not made.
 - The checker's traceroute (the `locate` check) waits 2 s for the probes that web's ICMP rate
   limit leaves unanswered (`-w 2`).  `-w 2,3,10` ended the same trace in 0.04 s (measured
   2026-12-05), but by the tool's rule it then gives up on a probe 3 times a sibling's round

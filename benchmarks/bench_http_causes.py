@@ -60,7 +60,7 @@ def start_unpaced(net) -> None:
     tls = "/etc/netdojo/tls"
     cmd = (f"mkdir -p /tmp/nopace && printf '%s' \"$NOPACE\" > /tmp/nopace/nopace.py && "
            f"cd /opt/web && NETDOJO_BACKEND=web NETDOJO_OBJECTS=10:10240 NETDOJO_HOL= "
-           f"PYTHONPATH=/tmp/nopace:/opt/web nohup /opt/web/bin/hypercorn --certfile "
+           f"PYTHONPATH=/tmp/nopace:/opt/web nohup /opt/web/bin/hypercorn --workers 0 --certfile "
            f"{tls}/server.pem --keyfile {tls}/server.key --bind 0.0.0.0:{UNPACED_PORT} "
            f"--quic-bind 0.0.0.0:{UNPACED_PORT} nopace:app >/tmp/nopace.log 2>&1 &")
     env_cmd = ["env", f"NOPACE={NOPACE}", "sh", "-c", cmd]

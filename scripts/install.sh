@@ -15,6 +15,7 @@ APT_PACKAGES=(
   mininet bridge-utils python3 python3-venv python3-pip python3-yaml
   graphviz fonts-dejavu-core
   fonts-nanum   # Korean glyphs for the drawings, reports and browser screenshots
+  bind9-dnsutils curl   # dig and curl on a namespace node (the dns lab's pc is one)
   bubblewrap   # every student script runs in a sandbox over the lab image (net/sandbox.py)
   chromium   # the tests load every HTML report in headless Chromium (it renders, its images load)
   chromium-driver   # and drive netdojo web in it with Selenium (a downloaded driver fails here)

@@ -18,8 +18,10 @@ GEOIP = "/usr/share/netdojo/geoip.csv"
 
 
 def setup(ctx):
-    """A small GeoIP table on pc: each of the lab's prefixes and the city it is in, and some
-    that are elsewhere (as a real table lists the whole Internet)."""
+    """A small GeoIP table on the resolver's machine (BIND can answer by one: GeoDNS): each of
+    the lab's prefixes and the city it is in, and some that are elsewhere (as a real table
+    lists the whole Internet).  On res, a container, not on pc: pc is a namespace node, and
+    its files are the host's, shared by every run."""
     net = ctx.params["net"]
     seg = ctx.net.addr.segment_of
     c1, c2, c3 = ctx.params["city1"], ctx.params["city2"], ctx.params["city3"]
@@ -28,10 +30,10 @@ def setup(ctx):
             (f"10.{net}.100.0/24", "jeju"), (f"10.{net}.150.0/24", "gangneung"),
             (f"10.{(net + 1) % 256}.200.0/24", "changwon")]
     text = "prefix,city\n" + "".join(f"{p},{c}\n" for p, c in sorted(rows, key=str))
-    r = ctx.sh("pc", ["sh", "-c", f"mkdir -p {GEOIP.rsplit('/', 1)[0]} && cat > {GEOIP}"],
+    r = ctx.sh("res", ["sh", "-c", f"mkdir -p {GEOIP.rsplit('/', 1)[0]} && cat > {GEOIP}"],
                input=text)
     if r.returncode != 0:
-        raise CheckFailure(f"pc: the GeoIP table could not be written: {r.stderr.strip()}")
+        raise CheckFailure(f"res: the GeoIP table could not be written: {r.stderr.strip()}")
 
 
 def _dig(ctx, server: str, *query: str, short: bool = True) -> str:
@@ -199,7 +201,7 @@ def _hop_names(ctx) -> list[str]:
 
 @check(points=2, title="where www is: the routers' cities, www's city, and its GeoIP row",
        hint="`pc traceroute -n www.YOURDOMAIN`, then `pc dig +short -x ADDRESS` for each hop: "
-            "a router's reverse name says where it stands.  `pc cat "
+            "a router's reverse name says where it stands.  `res cat "
             "/usr/share/netdojo/geoip.csv` lists prefixes and cities: find the row whose prefix "
             "holds www's address.", needs=["answers.yaml"])
 def locate(ctx):

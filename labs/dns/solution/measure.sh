@@ -27,11 +27,12 @@ for ip in $(traceroute -n -q 1 -w 2 -m 8 "$www" | awk 'NR > 1 {print $2}'); do
 done
 echo "web_hops: [$(echo $hops | sed 's/ /, /g')]"
 echo "web_city: ${hops##* }"
-# the GeoIP row whose prefix holds www's address
+# the GeoIP row whose prefix holds www's address (the table is on the resolver's machine)
+netdojo exec res cat /usr/share/netdojo/geoip.csv > /tmp/geoip.csv
 python3 - "$(dig +short "$www" | tail -n 1)" <<'PY'
 import csv, ipaddress, sys
 ip = ipaddress.IPv4Address(sys.argv[1])
-for row in csv.DictReader(open("/usr/share/netdojo/geoip.csv")):
+for row in csv.DictReader(open("/tmp/geoip.csv")):
     if ip in ipaddress.IPv4Network(row["prefix"]):
         print(f"geoip_prefix: {row['prefix']}")
 PY

@@ -53,7 +53,8 @@ def report() -> str:
                  f"(available: {', '.join(congestion.available())}; a namespace may make its "
                  f"default only {', '.join(allowed)}); every lab route carries the lab's own, "
                  "cubic unless the lab says otherwise (tcp: {congestion: …})")
-    for tool in ("ip", "tc", "iptables", "ping", "iperf3", "traceroute", "tcpdump", "mnexec"):
+    for tool in ("ip", "tc", "iptables", "ping", "iperf3", "traceroute", "tcpdump", "mnexec",
+                 "dig", "curl"):
         if not shutil.which(tool):
             lines.append(f"missing tool: {tool} (run scripts/install.sh)")
     return "\n".join(lines)

@@ -223,11 +223,17 @@ class Network:
 
     def _hosts_files(self) -> None:
         # `ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts: node names resolve.
+        # And resolv.conf, when the lab has a resolver: a namespace node then asks it, as a
+        # container does, and no lab query heads for the host's resolver (the dns lab's pc).
         text = "127.0.0.1 localhost\n" + "".join(
             f"{ip} {node}\n" for node, ip in self.names().items())
+        dns = self.lab_resolvers()
         for node in self.topo.nodes:
             if self.is_container(node):
                 continue  # a container gets its own, bound in (containers.start)
             d = ETC_NETNS / self.ns(node)
             d.mkdir(parents=True, exist_ok=True)
             (d / "hosts").write_text(text)
+            if dns:
+                (d / "resolv.conf").write_text("".join(f"nameserver {ip}\n" for ip in dns)
+                                               + "search lab.example\n")
