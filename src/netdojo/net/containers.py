@@ -106,6 +106,11 @@ HOSTS_HEAD = ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
               "ff02::2\tip6-allrouters\n")
 
 
+def resolv_conf(servers: list[str]) -> str:
+    """A lab node's resolver settings: the lab's own resolver, lab names searched."""
+    return "".join(f"nameserver {ip}\n" for ip in servers) + "search lab.example\n"
+
+
 def _lab_files(spec: dict) -> dict | None:
     """The node's /etc/hosts and /etc/resolv.conf written in its run's folder, as bind mounts
     (writable, as Docker's own are: a DHCP client rewrites resolv.conf).  None under Podman,
@@ -120,8 +125,7 @@ def _lab_files(spec: dict) -> dict | None:
     dns = spec.get("dns") or []
     texts = {"hosts": HOSTS_HEAD + "".join(f"{ip}\t{name}\n" for name, ip
                                             in (spec.get("hosts") or {}).items()),
-             "resolv.conf": ("".join(f"nameserver {ip}\n" for ip in dns) + "search lab.example\n"
-                             if dns else "# no resolver in this lab\n")}
+             "resolv.conf": resolv_conf(dns) if dns else "# no resolver in this lab\n"}
     for name, text in texts.items():
         (d / name).write_text(text)
         os.chmod(d / name, 0o644)
@@ -136,8 +140,7 @@ def _podman_lab_files(made: list, servers: list[str]) -> None:
     /etc/hosts — where Docker's shares its holder's."""
     files = {}
     if servers:
-        files["/etc/resolv.conf"] = ("".join(f"nameserver {ip}\n" for ip in servers)
-                                     + "search lab.example\n")
+        files["/etc/resolv.conf"] = resolv_conf(servers)
     for c in made:
         if c is not made[0]:  # a pod's member: its holder's names
             files["/etc/hosts"] = made[0].exec_run(["cat", "/etc/hosts"]).output.decode()

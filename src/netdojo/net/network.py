@@ -235,5 +235,4 @@ class Network:
             d.mkdir(parents=True, exist_ok=True)
             (d / "hosts").write_text(text)
             if dns:
-                (d / "resolv.conf").write_text("".join(f"nameserver {ip}\n" for ip in dns)
-                                               + "search lab.example\n")
+                (d / "resolv.conf").write_text(containers.resolv_conf(dns))

@@ -60,7 +60,7 @@ class WebServer(Service):
     def start_argv(self) -> list[str]:
         # --workers 0: hypercorn serves in its own process.  With its default (one worker) it
         # spawns a second Python that imports everything again: 0.36 s of CPU to start a
-        # web node instead of ~0.2 s (measured in the node's cgroup), paid by every graded run.
+        # web node instead of 0.30 s (the node's cgroup, 2026-12-06), paid by every graded run.
         args = ["/opt/web/bin/hypercorn", "--workers", "0", "--keep-alive", "75",
                 "--pid", "/run/web.pid", "--access-logfile", "/var/log/web-access.log"]
         # Without a certificate hypercorn's --bind is plain; with one, --bind is TLS and the
