@@ -16,9 +16,13 @@ from netdojo.net.network import Network
 from netdojo.net.runs import RUN_ROOT, Run
 from netdojo.services.install import _tar
 from netdojo.services.startup import plan
+from netdojo.topo.loader import parse_topology
 from netdojo.topo.resolve import resolve
 
 TOPOLOGIES = ["services-demo", "https-three-ways", "lb-failover"]
+# the plain page (nginx) serves only in the dns lab, whose topology needs a student's values
+PAGE_TOPOLOGY = ("name: page\nnodes:\n  s: {kind: switch}\n  web: {kind: container, services: "
+                 "{page: {title: \"Example & Co\"}}}\nlinks:\n  - {endpoints: [web, s]}\n")
 # a line each checker must refuse, by the file it is added to
 NONSENSE = {".cfg": "\nbogus-directive yes\n", ".conf": "\nbogus-directive yes;\n",
             ".nft": "\nbogus rule\n", "sshd_config": "\nBogusDirective yes\n",
@@ -27,8 +31,8 @@ NONSENSE = {".cfg": "\nbogus-directive yes\n", ".conf": "\nbogus-directive yes;\
 
 def rendered() -> list[tuple[str, object]]:
     out = []
-    for name in TOPOLOGIES:
-        topo = resolve(name)
+    for name, topo in [(n, resolve(n)) for n in TOPOLOGIES] + [
+            ("page", parse_topology(PAGE_TOPOLOGY, "page.yaml"))]:
         run = Run(id=f"cfg{len(out):03d}", name=topo.name, topology={})
         for svc in plan(Network(topo, run)):
             if svc.check_argv() is not None:  # a daemon with a checker of its own
@@ -76,4 +80,5 @@ def test_the_daemon_accepts_what_netdojo_renders_and_refuses_nonsense(name, svc,
 
 def test_every_kind_of_service_with_a_checker_is_covered():
     kinds = {svc.name for _, svc in SERVICES}
-    assert {"haproxy", "dhcp", "dns", "resolver", "nat", "ssh", "smtp", "edge_cache"} <= kinds, kinds
+    assert {"haproxy", "dhcp", "dns", "resolver", "nat", "ssh", "smtp", "edge_cache",
+            "page"} <= kinds, kinds

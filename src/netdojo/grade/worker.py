@@ -11,6 +11,7 @@ fresh interpreter per submission spent ~0.35 s of CPU importing the same modules
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ from netdojo.errors import NetdojoError
 from netdojo.interrupts import tear_down_on_signals
 from netdojo.labs.catalog import find_lab
 from netdojo.labs.runner import check_lab
+from netdojo.net import capabilities
 from netdojo.net.runs import reap
 
 UP_DOWN_S = 90  # building and tearing down a lab, on top of its checks' time limit
@@ -52,10 +54,18 @@ def _context() -> multiprocessing.context.BaseContext:
     return _CONTEXT
 
 
-def _child(argv: list[str], log_path: str) -> None:
+@functools.cache
+def _host_capabilities() -> capabilities.Capabilities:
+    """What the host offers, probed once by the grader for all its workers (the host does not
+    change in the middle of a class)."""
+    return capabilities.probe()
+
+
+def _child(argv: list[str], log_path: str, caps: capabilities.Capabilities) -> None:
     """The forked worker: a session of its own (so ending it ends its children too), its
     output in a file the parent reads, and main()'s exit code as the process's."""
     os.setsid()
+    capabilities.use(caps)
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -69,7 +79,8 @@ def grade_one(lab_id: str, time_limit: float, folder: Path, student: str) -> Gra
     with tempfile.TemporaryDirectory(prefix="netdojo-grade-") as tmp:
         out, log_path = Path(tmp) / "report.json", Path(tmp) / "log.txt"
         p = _context().Process(target=_child, args=([lab_id, str(folder), student, str(out)],
-                                                    str(log_path)), daemon=False)
+                                                    str(log_path), _host_capabilities()),
+                               daemon=False)
         p.start()
         p.join(time_limit + UP_DOWN_S)
         if p.exitcode is None:

@@ -35,7 +35,20 @@ def _ok(ns: str, *cmd: str) -> tuple[bool, str]:
     return r.returncode == 0, (r.stderr or r.stdout).strip()
 
 
+_GIVEN: Capabilities | None = None
+
+
+def use(caps: Capabilities | None) -> None:
+    """Answer probe() with `caps`, found by this process's parent (a class grader probes the host
+    once and its workers use that: a probe is a scratch namespace, a veth pair and five tc and
+    iptables commands, 30 ms of CPU that every graded run paid).  None: probe again."""
+    global _GIVEN
+    _GIVEN = caps
+
+
 def probe() -> Capabilities:
+    if _GIVEN is not None:
+        return _GIVEN
     caps = Capabilities()
     ns = f"ndprobe{secrets.token_hex(3)}"
     netns.create([ns])

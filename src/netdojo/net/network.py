@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, netns, wifi
+from netdojo.net import congestion, containers, engine, netns, sockets, wifi
 from netdojo.net.builders import builder_for
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.net.shapers import Wire
@@ -92,6 +92,14 @@ class Network:
         if self.is_container(node):
             return containers.probe_argv(self.run.container(node), cmd, unprivileged)
         return ["ip", "netns", "exec", self.ns(node), *cmd]
+
+    def listening(self, node: str, port: int, udp: bool = False) -> bool | None:
+        """Whether a container node listens on `port`, read from the host (net/sockets.py);
+        None when that cannot be told without a process in the node (a namespace node)."""
+        if not self.is_container(node):
+            return None
+        pid = engine.pid_of(self.run.container(node))
+        return sockets.listening(pid, port, udp) if pid else None
 
     def copy(self, src: str, dst: str) -> None:
         """Copy a file in or out of a node: `node:/path` on one side, a host path on the other.

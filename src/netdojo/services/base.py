@@ -148,8 +148,17 @@ class Service:
                            for u in users)
 
     def listening(self, port: int, udp: bool = False) -> bool:
+        """Read from the host for a container (no process started), else `ss` in the node."""
+        known = self.net.listening(self.node, port, udp)
+        if known is not None:
+            return known
         r = self.look(["ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}"])
         return bool(r.stdout.strip())
+
+    def not_yet_bound(self, port: int, udp: bool = False) -> bool:
+        """A readiness poll's first, free question: the daemon has not bound its port yet (only
+        told for a container; then no client need be started to learn it is not ready)."""
+        return self.net.listening(self.node, port, udp) is False
 
 
 def _timed_out(r: subprocess.CompletedProcess) -> bool:

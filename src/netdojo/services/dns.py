@@ -70,6 +70,8 @@ class _Bind(Service):
         return self.listening(53, udp=True)
 
     def ready(self) -> bool:
+        if self.not_yet_bound(53, udp=True):
+            return False
         r = self.look(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1",
                        self._probe_name(), "SOA"])
         return r.returncode == 0 and bool(r.stdout.strip())
@@ -236,5 +238,7 @@ class BindResolver(_Bind):
         }
 
     def ready(self) -> bool:
+        if self.not_yet_bound(53, udp=True):
+            return False
         r = self.look(["dig", "+time=1", "+tries=1", "+short", "@127.0.0.1", ".", "NS"])
         return r.returncode == 0 and "root-servers" in r.stdout

@@ -88,6 +88,8 @@ class WebServer(Service):
         wait_ready([self])
 
     def ready(self) -> bool:
+        if self.not_yet_bound(80):
+            return False
         r = self.look(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
                        "http://127.0.0.1/health"])
         if r.stdout.strip() != "200":

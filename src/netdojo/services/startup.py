@@ -15,6 +15,7 @@ from netdojo.services.haproxy import HAProxy
 from netdojo.services.http import WebServer
 from netdojo.services.install import install, put_files, wait_ready
 from netdojo.services.nat import Nat
+from netdojo.services.page import Page
 from netdojo.services.radvd import Radvd
 from netdojo.services.smtp import Smtp
 from netdojo.services.ssh import Ssh
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 def registry() -> dict[str, type[Service]]:
     return {c.name: c for c in (BindAuthoritative, BindRoot, BindResolver, KeaDhcp, DhcpClient,
                                 Nat, HAProxy, WebServer, Ssh, Smtp, FtpServer,
-                                EdgeCache, AccessPoint, Station, Radvd)}
+                                EdgeCache, AccessPoint, Station, Radvd, Page)}
 
 
 def plan(net: Network) -> list[Service]:
