@@ -23,9 +23,10 @@ STUDENT_PROBES, CHECKER_PROBES = 2000, 5000
 TPUT_SLACK = {"lan": 0.40, "man": 0.15, "wan": 0.50}
 WAN_LOW = 0.60  # ...and on the WAN 60 % under the slowest run (a run that met a timeout)
 WAN_SLACK = 0.35  # download times over the WAN
-# A download over the lossy WAN may wait out a retransmission timeout: 1 s for a lost SYN (RFC
-# 6298), 200 ms or more for data.  CI saw a student's median of three at 0.98 s against the
-# checker's 0.56 s: a slower figure on the WAN is accepted by up to one such wait.
+# A WAN download is slow when a loss comes early: slow start ends at a small window, the rest
+# crawls (70 downloads on a 15 Mbit/s, 64 ms, 1.3 % WAN: most 0.54 s, 6 % 2.3-2.9 s; CI: a
+# student's median 2.33 s, the checker's 0.55).  Accepted: up to the loss-limited rate's time
+# (Mathis et al.) +35 % and one retransmission timeout (1 s for a lost SYN, RFC 6298).
 RTO_S = 1.0
 
 
@@ -104,8 +105,7 @@ def _throughputs(ctx) -> dict:
 
 
 def _iperf(ctx, p: str) -> float:
-    # 3 s on the WAN: with loss, CUBIC's rate swings over a second or two (a 1-s checker
-    # read 9.4 Mbit/s where the student's 2-s runs read 5.7, the self-test showed)
+    # 3 s on the WAN: with loss CUBIC's rate swings for seconds (self-test: 1 s read 9.4, 2 s 5.7)
     return ctx.iperf("h0", p, seconds=3 if _wan(ctx, p) else 1).goodput_mbps
 
 
@@ -230,18 +230,22 @@ def _curl_time(ctx, p: str) -> float:
         raise CheckFailure(f"the checker's download from {p} failed") from None
 
 
-def measured_ok_for(took: float, samples: list[float], wan: bool, floor: float = math.inf) -> bool:
-    """A download time against the checker's: from the fastest −25 % to the slowest +25 %
-    (+ 20 ms); on the WAN ±35 %, one timeout slower, and from below `floor` (2 RTT + size at
-    the link's rate): all three of the checker's may meet a timeout (CI, stop 32)."""
+def measured_ok_for(took: float, samples: list[float], wan: bool, floor: float = math.inf,
+                    ceiling: float = 0.0) -> bool:
+    """A download time against the checker's: from the fastest -25 % to the slowest +25 %
+    (+ 20 ms); on the WAN ±35 %, from below `floor` (all three of the checker's may be slow, CI
+    stop 32) to above `ceiling` (all three may be fast) and one timeout more."""
     slack = WAN_SLACK if wan else 0.25
-    lo, hi = min(min(samples), floor), max(samples)
+    lo, hi = min(min(samples), floor), max(max(samples), ceiling)
     return lo - (slack * lo + 0.02) <= took <= hi + slack * hi + 0.02 + (RTO_S if wan else 0.0)
 
 
-def floor_s(ctx, p: str) -> float:
-    """The least a download of SIZE bytes can take on p: 2 RTT + the bytes at the link's rate."""
-    return 4 * ctx.params[f"{p}_delay"] / 1000 + SIZE * 8 / (ctx.params[f"{p}_bw"] * 1e6)
+def wan_bounds(delay_ms: float, bw_mbit: float, loss_pct: float) -> tuple[float, float]:
+    """The least a download of SIZE bytes takes on the WAN (2 RTT + its bytes at the link's
+    rate) and what it takes at the lesser of that rate and TCP's loss-limited one."""
+    rtt, bw = 2 * delay_ms / 1000, bw_mbit * 1e6
+    mathis = 1448 * 8 / rtt * 1.22 / math.sqrt(loss_pct / 100)
+    return 2 * rtt + SIZE * 8 / bw, 2 * rtt + SIZE * 8 / min(bw, mathis)
 
 
 @check(points=2, title="download times: measured, and predicted from bandwidth + RTT",
@@ -252,19 +256,16 @@ def transfer(ctx):
     measured_ok, predicted_ok, notes = 0, 0, []
     for p in PATHS:
         took, pred = _answer(ctx, p, "transfer_s"), _answer(ctx, p, "predicted_s")
-        # a warm-up (the server's first answer is slower), then the median of three: one
-        # download over a lossy WAN may meet a retransmission timeout that the next does not
+        # a warm-up (the server's first answer is slower), then three: one may meet a loss
         samples = ctx.truth(f"curl {p}", lambda p=p: [_curl_time(ctx, p) for _ in range(4)][1:])
-        real = statistics.median(samples)
         wan = _wan(ctx, p)
-        if measured_ok_for(took, samples, wan, floor_s(ctx, p) if wan else math.inf):
-            measured_ok += 1
+        bounds = wan_bounds(*(ctx.params[f"{p}_{k}"] for k in ("delay", "bw", "loss"))) if wan else ()
+        measured_ok += measured_ok_for(took, samples, wan, *bounds)
         r_ms, t = _answer(ctx, p, "rtt_ms"), _answer(ctx, p, "throughput_mbit")
         formula = 2 * r_ms / 1000 + SIZE * 8 / (t * 1e6) if t > 0 else float("inf")
-        if abs(pred - formula) <= 0.10 * formula + 0.001:
-            predicted_ok += 1
-        notes.append(f"{p}: measured {took:g} s (checker {real:.3f} s), predicted {pred:g} s "
-                     f"(your figures give {formula:.3f} s)")
+        predicted_ok += abs(pred - formula) <= 0.10 * formula + 0.001
+        notes.append(f"{p}: measured {took:g} s (checker {statistics.median(samples):.3f} s), "
+                     f"predicted {pred:g} s (your figures give {formula:.3f} s)")
     return partial(measured_ok / 3 + predicted_ok / 3, 2, "; ".join(notes))
 
 

@@ -69,6 +69,24 @@ def test_lan_man_wan_download_times_allow_one_retransmission_timeout_on_the_wan_
     assert not ok(0.30, [1.13, 1.143, 1.20], wan=True, floor=0.52)
 
 
+def test_lan_man_wan_accepts_a_download_as_slow_as_the_loss_limited_rate_makes_it():
+    mod = _checks()
+    floor, ceiling = mod.wan_bounds(32.0, 15.1, 1.3)  # s000's WAN: 64 ms RTT, 1.3 % each way
+    assert 0.39 < floor < 0.40  # 2 RTT + 500 kB at 15.1 Mbit/s
+    assert 2.1 < ceiling < 2.3  # at Mathis et al.'s 1.94 Mbit/s
+    samples = [0.546, 0.55, 0.56]
+    # CI, stop 41: the student's median of three 2.33 s, the checker's three all 0.55 s; of 70
+    # downloads on that path 6 % took 2.3–2.9 s (an early loss ends slow start at a small window)
+    assert mod.measured_ok_for(2.33, samples, True, floor, ceiling)
+    assert mod.measured_ok_for(2.93, samples, True, floor, ceiling)
+    assert not mod.measured_ok_for(9, samples, True, floor, ceiling)  # the mutant's constant
+    assert not mod.measured_ok_for(0.2, samples, True, floor, ceiling)  # faster than the link
+    # the slowest WAN a student may draw (4 Mbit/s, 35 ms, 1.5 %) still tells 9 s from a real time
+    floor, ceiling = mod.wan_bounds(35.0, 4.0, 1.5)
+    assert 1.1 < floor < ceiling < 2.7
+    assert not mod.measured_ok_for(9, [floor * 1.2] * 3, True, floor, ceiling)
+
+
 def test_lan_man_wan_throughput_band_spans_the_checkers_runs_and_a_shaped_links_own_rate():
     band = _checks().throughput_band
     lo, hi = band([33.0, 35.2, 37.0], "man", 50)
