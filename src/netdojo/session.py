@@ -14,6 +14,7 @@ does not own that run, so leaving it tears nothing down.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,18 @@ from netdojo.measure.capture import CaptureResult, capture
 from netdojo.net import failures, lifecycle, runs
 from netdojo.net.network import Network
 from netdojo.services.base import Service
-from netdojo.services.startup import plan, start_services
+from netdojo.services.startup import GivenFiles, plan, start_services
 from netdojo.topo.model import Topology
 
 
 def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None,
-       builder: str = "netdojo") -> Network:
+       builder: str = "netdojo", given: Callable[[Network], Any] | None = None) -> Network:
+    """Build the network, then start its services; `given(net)`, once the network stands,
+    returns people's own files for services to start on (services/startup.GivenFiles)."""
     net = lifecycle.up(topo, shaper, detached=detached, builder=builder)
     try:
-        net.services = start_services(net, log=log)
+        files: GivenFiles | None = (lambda: given(net)) if given else None
+        net.services = start_services(net, log=log, given=files)
     except BaseException:
         net.run.teardown()
         raise
@@ -87,8 +91,10 @@ class Session:
     # ----- how a session comes to be ----------------------------------------------------------
     @classmethod
     def start(cls, topo: Topology, shaper: str = "auto", builder: str = "netdojo",
-              detached: bool = False, log=None) -> Session:
-        return cls(up(topo, shaper, detached=detached, log=log, builder=builder), owned=True)
+              detached: bool = False, log=None,
+              given: Callable[[Network], Any] | None = None) -> Session:
+        return cls(up(topo, shaper, detached=detached, log=log, builder=builder, given=given),
+                   owned=True)
 
     @classmethod
     def attach(cls, run_id: str | None = None) -> Session:

@@ -235,7 +235,7 @@ def test_every_worksheet_names_the_standards_of_what_the_student_uses(lab_id):
 
 
 def test_a_daemons_words_survive_when_they_quote_things():
-    from netdojo.labs.runner import _after_service
+    from netdojo.labs.handin import after_service as _after_service
 
     msg = ("/x/topology.yaml:15: node 'ns1', service 'dns': dns_rdata_fromtext: db.zone:4: "
            "near '10.1.2.300': bad dotted quad")

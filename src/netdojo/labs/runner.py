@@ -3,7 +3,6 @@ checks run and scored, and everything torn down whatever happens."""
 
 from __future__ import annotations
 
-import re
 import string
 import time
 from collections.abc import Callable
@@ -12,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from netdojo.errors import NetdojoError, SpecError
+from netdojo.labs import handin
 from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, load_checks, run_check
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
-from netdojo.labs.submission import StudentFile, Submission, decode, parse_file, read_submission
-from netdojo.labs.values import environment, shown, values_for
-from netdojo.net.sandbox import Sandbox
-from netdojo.services.install import replace_files
+from netdojo.labs.submission import Submission, read_submission
+from netdojo.labs.values import shown, values_for
 from netdojo.session import Session
 from netdojo.topo.loader import parse_topology
 from netdojo.topo.model import Topology
@@ -105,6 +103,7 @@ class LabSession:
         self.net = None
         self.ctx: LabContext | None = None
         self.timings: dict[str, float] = {}
+        self.made_early = False  # the scripts that make configs ran before the services started
         self.congestion = ", ".join(sorted({self.topo.congestion_of(n) for n, node
                                             in self.topo.nodes.items() if node.kind != "switch"}))
 
@@ -113,7 +112,8 @@ class LabSession:
         self.log(f"building {self.lab.id} for student {self.student} "
                  f"({len(self.topo.nodes)} nodes, TCP congestion control {self.congestion})…")
         self.session = Session.start(self.topo, self.shaper, detached=self.detached,
-                                     log=lambda m: self.log(f"  {m}"))
+                                     log=lambda m: self.log(f"  {m}"),
+                                     given=lambda net: handin.before_services(self, net))
         self.net = self.session.net
         try:
             self.ctx = LabContext(self.lab, self.student, self.params, self.net,
@@ -137,115 +137,7 @@ class LabSession:
 
     # ----- the student's files ----------------------------------------------------------------
     def apply(self) -> None:
-        """Scripts that make commands or configs, then those files applied, then the other
-        scripts (they may measure the network the student's files configured)."""
-        files = self.submission.files
-        scripts = [f for f in files.values() if f.spec.kind == "script"]
-        first = [f for f in scripts if any(files[m].spec.kind in ("commands", "config")
-                                           for m in f.spec.products)]
-        for sf in first:
-            self._script(sf)
-        for sf in files.values():
-            if sf.spec.kind == "commands" and sf.ok:
-                self._commands(sf)
-        # a service's files go in together: one restart of the daemon, not one per file
-        by_service: dict[tuple[str, str], list[StudentFile]] = {}
-        for sf in files.values():
-            if sf.spec.kind == "config" and sf.ok:
-                by_service.setdefault((sf.spec.node, sf.spec.service), []).append(sf)
-        for group in by_service.values():
-            self._configs(group)
-        for sf in scripts:
-            if sf not in first:
-                self._script(sf)
-        for name, keys in self.overrides.items():
-            sf = files.get(name)
-            if sf is not None and sf.ok and isinstance(sf.data, dict):
-                sf.data.update(keys)
-
-    def _commands(self, sf: StudentFile) -> None:
-        """Each line in its node's sandbox, like a script: the lab's prefix list is one fence,
-        the jail (no host files, nobody with NET_ADMIN only) the other."""
-        assert self.ctx is not None and self.net is not None
-        if not sf.data:
-            return
-        env = {**environment(self.params, self.lab, self.student), "LAB_RUN": self.net.run.id}
-        with Sandbox(self.net, sf.data[0].node, env, name=sf.name) as box:
-            for cmd in sf.data:
-                r = box.run(cmd.node, cmd.argv, timeout=10)
-                if not r.ok:
-                    why = r.problem or (r.stderr or r.stdout.decode(errors="replace")).strip()
-                    sf.notes.append(f"line {cmd.line}: `{cmd}` failed: {why[:200]}")
-        self.log(f"applied {sf.name}: {len(sf.data)} commands"
-                 + (f", {len(sf.notes)} failed" if sf.notes else ""))
-
-    def _configs(self, group: list[StudentFile]) -> None:
-        assert self.ctx is not None
-        node, service = group[0].spec.node, group[0].spec.service
-        svc = self.ctx.service(node, service)  # type: ignore[arg-type]
-        paths = {sf.name: (string.Template(sf.spec.path).safe_substitute(self.params)
-                           if sf.spec.path else svc.config_path) for sf in group}
-        try:
-            problems = replace_files(svc, {paths[sf.name]: sf.text or "" for sf in group})
-        except NetdojoError as e:  # the daemon's words, on the main config if that was handed in
-            words = _after_service(str(e))
-            mains = [p for p in paths.values() if p == svc.config_path]
-            problems = {p: words for p in (mains or paths.values())}
-        for sf in group:
-            words = problems.get(paths[sf.name])
-            if words is None:
-                self.log(f"applied {sf.name} to {node}/{service}")
-                continue
-            if sf.spec.path:  # the student knows the file by its own name, not the daemon's path
-                words = words.replace(paths[sf.name], sf.name)
-            sf.error = f"{self.folder / sf.name}: {words}"
-            self.log(f"{sf.name} was not accepted: {sf.error}")
-
-    def _script(self, sf: StudentFile) -> None:
-        """Run a student's script on its node; what it prints and what it writes into $LAB_OUT
-        become the files it makes (unless those were handed in)."""
-        assert self.ctx is not None and self.net is not None
-        pending = [self.submission.files[m] for m in sf.spec.products
-                   if self.submission.files[m].origin != "handed in"]
-        if sf.spec.products and not pending:
-            return  # a handed-in file wins over the script that would make it
-        if not sf.ok:
-            for out in pending:
-                if sf.error:
-                    out.error = f"{out.name} was not made: {sf.error}"
-            return
-        node = sf.spec.node
-        env = {**environment(self.params, self.lab, self.student), "LAB_RUN": self.net.run.id}
-        self.log(f"running {sf.name} on {node} (in its sandbox)…")
-        with Sandbox(self.net, node, env, name=sf.name) as box:
-            res = box.run_script(sf.text or "", sf.spec.timeout)
-        if not res.ok:
-            why = res.problem or f"exit {res.code}"
-            msg = f"{self.folder / sf.name} failed on {node} ({why}): {res.stderr.strip()[-400:]}"
-            sf.notes.append(msg.rstrip(": "))
-            for out in pending:
-                out.error = msg.rstrip(": ")
-            return
-        for out in pending:
-            self._take(out, sf, res.stdout if out.name == sf.spec.output else
-                       res.files.get(out.name))
-
-    def _take(self, out: StudentFile, maker: StudentFile, content: bytes | None) -> None:
-        where = f"{self.folder / out.name} (made by {maker.name})"
-        out.origin = f"made by {maker.name}"
-        if content is None:
-            out.error = f"{maker.name} did not write {out.name} into $LAB_OUT"
-            return
-        try:
-            if out.spec.kind == "pcap":
-                out.raw = content
-            else:
-                out.text = decode(content, where)
-        except SpecError as e:
-            out.error = str(e)
-            return
-        out.error = None
-        parse_file(out, where, list(self.topo.nodes))
+        handin.apply(self)
 
     # ----- checks ------------------------------------------------------------------------------
     def run_checks(self, deadline: float, only: set[str] | None = None) -> list[CheckResult]:
@@ -266,12 +158,6 @@ class LabSession:
                 res = run_check(c, self.ctx, broken)
             results.append(res)
         return results
-
-
-def _after_service(msg: str) -> str:
-    """A ServiceError names the topology file and node; the student needs the daemon's words."""
-    m = re.match(r"^.*?: node '[^']*', service '[^']*': ", msg, flags=re.S)
-    return msg[m.end():] if m else msg
 
 
 def check_lab(lab: Lab, student: str, folder: Path, log: Log = print,

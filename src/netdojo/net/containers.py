@@ -162,6 +162,7 @@ def names(name: str, pod: bool) -> list[str]:
 
 def remove(names: list[str]) -> None:
     """Remove containers (with their anonymous volumes); names already gone are fine."""
+    engine.forget(names)
     if not names or not engine.available():
         return
 

@@ -144,8 +144,9 @@ def pid_of(name: str) -> int | None:
     Remembered with the process's start time, so a probe (dozens per graded run) does not ask
     the engine each time; a container restarted since, or a PID reused, starts at another
     time and is asked again."""
-    known = _PIDS.get(name)
+    known = _PIDS.pop(name, None)  # put back below while it still holds
     if known and _start_time(known[0]) == known[1]:
+        _PIDS[name] = known
         return known[0]
     got = _get(f"/containers/{urllib.parse.quote(name)}/json")
     if got is None or got[0] != 200:
@@ -155,6 +156,12 @@ def pid_of(name: str) -> int | None:
     if pid and started:
         _PIDS[name] = (pid, started)
     return pid
+
+
+def forget(names: list[str]) -> None:
+    """Removed containers leave the PID memory (a long-lived server sees many runs)."""
+    for name in names:
+        _PIDS.pop(name, None)
 
 
 def _start_time(pid: int) -> str | None:

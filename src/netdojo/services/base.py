@@ -23,6 +23,9 @@ class Service:
     node: str
     settings: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)
+    # files a person wrote that went in before the daemon's first start: path -> the checker's
+    # words if it refused the file (its stand-in was served), None if it took it
+    given: dict[str, str | None] = field(default_factory=dict)
 
     # Class-level, overridden by each service (not dataclass fields, so subclasses' values hold).
     phase = 1  # lower phases start first (DNS before DHCP before DHCP clients)
@@ -159,6 +162,15 @@ class Service:
         """A readiness poll's first, free question: the daemon has not bound its port yet (only
         told for a container; then no client need be started to learn it is not ready)."""
         return self.net.listening(self.node, port, udp) is False
+
+    def answers_ok(self, path: str, port: int = 80) -> bool:
+        """An HTTP server's readiness: bound (when the host can tell), then GET `path` on the
+        node's loopback answers 200 within a second (its own health page)."""
+        if self.not_yet_bound(port):
+            return False
+        r = self.look(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                       f"http://127.0.0.1:{port}{path}"])
+        return r.stdout.strip() == "200"
 
 
 def _timed_out(r: subprocess.CompletedProcess) -> bool:

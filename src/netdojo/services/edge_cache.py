@@ -86,9 +86,7 @@ http {{
         return ["sh", "-c", f"mkdir -p {CACHE_DIR} && nginx -c {CONF}"]
 
     def ready(self) -> bool:
-        r = self.look(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
-                       "http://127.0.0.1/edge-health"])
-        return r.stdout.strip() == "200" and self.listening(443)
+        return self.answers_ok("/edge-health") and self.listening(443)
 
     def stop(self) -> None:
         self.stop_pidfile(PIDFILE)

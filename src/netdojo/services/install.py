@@ -96,10 +96,13 @@ def install(svc: Service, stop_first: str | None = None) -> None:
 
 
 def wait_ready(group: list[Service]) -> None:
+    """Poll each service's readiness to a deadline; one started on a person's files (`given`)
+    need only run and answer, as after replace_files: its ready() may ask for what netdojo
+    rendered."""
     pending = list(group)
     deadline = time.monotonic() + max(s.ready_timeout for s in group)
     while pending:
-        pending = [s for s in pending if not s.ready()]
+        pending = [s for s in pending if not (s.started() if s.given else s.ready())]
         if not pending:
             return
         if time.monotonic() > deadline:
@@ -122,12 +125,11 @@ def replace_config(svc: Service, text: str, path: str | None = None) -> None:
         raise svc.fail(f"{path} refused: {problem}")
 
 
-def replace_files(svc: Service, texts: dict[str, str]) -> dict[str, str]:
-    """Several of a service's files replaced at once, with one restart (a student's zone and
-    reverse zone: BIND started once, not once per file).  Each file that is not the main
-    config is judged by its checker alone; a refused one is served by its stand-in, and comes
-    back in the result as {path: the checker's words}.  A main config the daemon refuses
-    raises, and leaves the service stopped."""
+def overlay(svc: Service, texts: dict[str, str]) -> dict[str, str]:
+    """A person's files put over a service's rendered ones, not yet started: each file that is
+    not the main config is judged by its checker alone and, if refused, replaced by its
+    stand-in; returns {path: the checker's words} for those.  A main config replaces every
+    rendered file but the support files (its daemon's checker judges it at the start)."""
     problems: dict[str, str] = {}
     files = dict(svc.files)
     if svc.config_path in texts:  # a whole config of one's own: nothing rendered stays
@@ -140,6 +142,15 @@ def replace_files(svc: Service, texts: dict[str, str]) -> dict[str, str]:
             problems[path] = problem
         files[path] = svc.stand_in(path) if problem else text
     svc.files = files
+    return problems
+
+
+def replace_files(svc: Service, texts: dict[str, str]) -> dict[str, str]:
+    """Several of a service's files replaced at once, with one restart (a student's zone and
+    reverse zone: BIND restarted once, not once per file), as `overlay` puts them; a refused
+    file comes back in the result as {path: the checker's words}.  A main config the daemon
+    refuses raises, and leaves the service stopped."""
+    problems = overlay(svc, texts)
     stop = svc.stop_sh()
     if stop is None:
         svc.stop()

@@ -59,11 +59,7 @@ http {{
         return ["nginx", "-c", CONF]
 
     def ready(self) -> bool:
-        if self.not_yet_bound(80):
-            return False
-        r = self.look(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
-                       "http://127.0.0.1/health"])
-        return r.stdout.strip() == "200"
+        return self.answers_ok("/health")
 
     def stop_sh(self) -> str:
         return self.pidfile_stop_sh(PIDFILE)
