@@ -14,7 +14,6 @@ does not own that run, so leaving it tears nothing down.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,12 @@ from netdojo.topo.model import Topology
 
 
 def up(topo: Topology, shaper: str = "auto", detached: bool = False, log=None,
-       builder: str = "netdojo", given: Callable[[Network], Any] | None = None) -> Network:
+       builder: str = "netdojo", given: GivenFiles | None = None) -> Network:
     """Build the network, then start its services; `given(net)`, once the network stands,
     returns people's own files for services to start on (services/startup.GivenFiles)."""
     net = lifecycle.up(topo, shaper, detached=detached, builder=builder)
     try:
-        files: GivenFiles | None = (lambda: given(net)) if given else None
-        net.services = start_services(net, log=log, given=files)
+        net.services = start_services(net, log=log, given=given)
     except BaseException:
         net.run.teardown()
         raise
@@ -92,7 +90,7 @@ class Session:
     @classmethod
     def start(cls, topo: Topology, shaper: str = "auto", builder: str = "netdojo",
               detached: bool = False, log=None,
-              given: Callable[[Network], Any] | None = None) -> Session:
+              given: GivenFiles | None = None) -> Session:
         return cls(up(topo, shaper, detached=detached, log=log, builder=builder, given=given),
                    owned=True)
 

@@ -36,9 +36,9 @@ def before_services(ls: LabSession, net: Network) -> dict[tuple[str, str], dict[
     """Once the network stands, before any daemon starts: run the scripts that make configs,
     and return every config that has a path of its own, per (node, service)."""
     ls.net = net
-    for sf in config_makers(ls):
+    ls.ran_early = config_makers(ls)
+    for sf in ls.ran_early:
         run_script(ls, sf)
-    ls.made_early = True
     out: dict[tuple[str, str], dict[str, str]] = {}
     for sf in _configs(ls):
         if sf.spec.path:  # no path: the daemon's main config, which goes in after the start
@@ -52,9 +52,8 @@ def apply(ls: LabSession) -> None:
     scripts = [f for f in files.values() if f.spec.kind == "script"]
     first = [f for f in scripts if any(files[m].spec.kind in ("commands", "config")
                                        for m in f.spec.products)]
-    made = config_makers(ls) if ls.made_early else []
     for sf in first:
-        if sf not in made:
+        if sf not in ls.ran_early:
             run_script(ls, sf)
     for sf in files.values():
         if sf.spec.kind == "commands" and sf.ok:
@@ -152,8 +151,8 @@ def run_script(ls: LabSession, sf: StudentFile) -> None:
             out.error = msg.rstrip(": ")
         return
     for out in pending:
-        _take(ls, out, sf, res.stdout if out.name == sf.spec.output else
-                   res.files.get(out.name))
+        _take(ls, out, sf, res.stdout if out.name == sf.spec.output else res.files.get(out.name))
+
 
 def _take(ls: LabSession, out: StudentFile, maker: StudentFile, content: bytes | None) -> None:
     where = f"{ls.folder / out.name} (made by {maker.name})"

@@ -15,7 +15,7 @@ from netdojo.labs import handin
 from netdojo.labs.checks import CheckFailure, CheckResult, ChecksModule, load_checks, run_check
 from netdojo.labs.context import LabContext
 from netdojo.labs.model import Lab
-from netdojo.labs.submission import Submission, read_submission
+from netdojo.labs.submission import StudentFile, Submission, read_submission
 from netdojo.labs.values import shown, values_for
 from netdojo.session import Session
 from netdojo.topo.loader import parse_topology
@@ -103,7 +103,7 @@ class LabSession:
         self.net = None
         self.ctx: LabContext | None = None
         self.timings: dict[str, float] = {}
-        self.made_early = False  # the scripts that make configs ran before the services started
+        self.ran_early: list[StudentFile] = []  # made configs before the services started
         self.congestion = ", ".join(sorted({self.topo.congestion_of(n) for n, node
                                             in self.topo.nodes.items() if node.kind != "switch"}))
 

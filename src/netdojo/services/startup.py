@@ -51,9 +51,9 @@ def plan(net: Network) -> list[Service]:
     return services
 
 
-# the files of people's own, per (node, service): {path: text}, asked for once the network is
-# built and the services rendered, before any daemon starts (a lab's student files)
-GivenFiles = Callable[[], Mapping[tuple[str, str], dict[str, str]]]
+# the files of people's own, per (node, service): {path: text}, asked of the network once it
+# is built and its services rendered, before any daemon starts (a lab's student files)
+GivenFiles = Callable[["Network"], Mapping[tuple[str, str], dict[str, str]]]
 
 
 def start_services(net: Network, log=None, given: GivenFiles | None = None) -> list[Service]:
@@ -63,7 +63,7 @@ def start_services(net: Network, log=None, given: GivenFiles | None = None) -> l
     for svc in services:
         svc.render()  # every settings error surfaces before any daemon starts
     _share_ca(net)
-    texts = given() if given else {}
+    texts = given(net) if given else {}
     for phase in sorted({s.phase for s in services}):
         group = [s for s in services if s.phase == phase]
         with ThreadPoolExecutor(max_workers=8) as pool:
