@@ -1,9 +1,10 @@
 """The Docker engine, spoken to through the Docker SDK for Python (Containernet's choice), so
 that limits, exit codes and errors come back as data whichever docker client is on PATH.
 
-The one thing left to the docker CLI is `docker exec` (see containers.exec_argv): commands in a
-node stream their own stdin, stdout and tty, and netdojo reads the command's output, never
-docker's."""
+What is left to the docker CLI is `docker exec` for commands that stream (see
+containers.exec_argv): a shell, a student's script, a probe — their own stdin, stdout and tty,
+netdojo reading the command's output, never docker's.  A service's start, which runs to its end
+with its files on stdin, goes over the API (engine_exec.py)."""
 
 from __future__ import annotations
 

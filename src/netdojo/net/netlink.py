@@ -1,6 +1,7 @@
 """pyroute2's IPRoute, imported on first use: the package costs ~0.13 s to import (it loads its
 NDB, IPDB and conntrack layers too), which every command would pay at start — `netdojo down`,
-`status`, `lab list` and the grader's children need no netlink socket at all."""
+`status` and `lab list` need no netlink socket at all.  The grader's fork server imports it
+once for all its children (grade/worker.py PRELOAD)."""
 
 from __future__ import annotations
 

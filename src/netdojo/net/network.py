@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from netdojo.errors import BuildError
-from netdojo.net import congestion, containers, engine, netns, sockets, wifi
+from netdojo.net import congestion, containers, engine, engine_exec, netns, sockets, wifi
 from netdojo.net.builders import builder_for
 from netdojo.net.runs import ETC_NETNS, Run
 from netdojo.net.shapers import Wire
@@ -85,6 +85,20 @@ class Network:
         if self.is_container(node):
             return containers.exec_argv(self.run.container(node), cmd, interactive)
         return ["ip", "netns", "exec", self.ns(node), *cmd]
+
+    def run_in(self, node: str, cmd: list[str], input: bytes = b"",
+               timeout: float = 30) -> subprocess.CompletedProcess:
+        """exec_argv's command run to its end, stdin fed: over the engine's API for a Docker
+        container (no docker CLI started: see engine_exec), else as a process.  Raises
+        subprocess.TimeoutExpired as subprocess.run does."""
+        if self.is_container(node) and not engine.is_podman():
+            try:
+                rc, out, err = engine_exec.run(self.run.container(node), cmd, input, timeout)
+            except engine_exec.ExecTimeout:
+                raise subprocess.TimeoutExpired(cmd, timeout) from None
+            return subprocess.CompletedProcess(cmd, rc, out, err)
+        return subprocess.run(self.exec_argv(node, cmd), input=input, capture_output=True,
+                              timeout=timeout)
 
     def probe_argv(self, node: str, cmd: list[str], unprivileged: bool = False) -> list[str]:
         """A checker's short command in a node (exec_argv without the engine's round trip for

@@ -78,8 +78,8 @@ def install(svc: Service, stop_first: str | None = None) -> None:
     limit = (svc.check_timeout if check else 0) + 2 * START_TIMEOUT
     argv = ["timeout", "-k", "2", f"{limit:g}", "sh", "-c", "\n".join(script)]
     try:
-        r = subprocess.run(svc.net.exec_argv(svc.node, argv), capture_output=True,
-                           input=_tar(svc.files) if svc.files else b"", timeout=limit + 10)
+        r = svc.net.run_in(svc.node, argv, _tar(svc.files) if svc.files else b"",
+                           timeout=limit + 10)
     except subprocess.TimeoutExpired:
         r = None
     if r is None or r.returncode == 124 or (r.returncode == 137 and not r.stderr.strip()):
