@@ -65,6 +65,7 @@ def run(name: str, argv: list[str], stdin: bytes, timeout: float) -> tuple[int, 
         raise ExecTimeout(f"{name}: {argv[0]} ran past {timeout:g} s") from None
     finally:
         conn.close()
+        sock.close()  # closing a SocketIO wrapper leaves its socket open until collected
     out, err, _ = split_frames(bytes(got))
     # the stream ends as the process does; the engine may record its exit a moment later
     while True:
