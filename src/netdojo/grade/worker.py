@@ -32,7 +32,7 @@ from netdojo.net.runs import reap
 
 # Imported once in the fork server, not in every child: every run opens netlink sockets
 # (pyroute2) and most start containers (the docker SDK), and the two imports cost a child
-# ~0.25 s of CPU — an eighth of a dns grade's.  netlink.py and engine.py import them late so
+# ~0.25 s of CPU — a seventh of a dns grade's (1.8 s).  netlink.py and engine.py import them late so
 # that commands which need neither (`netdojo down`, `lab list`) start fast; the grader does.
 PRELOAD = ["pyroute2", "docker"]
 UP_DOWN_S = 90  # building and tearing down a lab, on top of its checks' time limit

@@ -25,19 +25,19 @@ class ExecTimeout(Exception):
     ends it there)."""
 
 
-def split_frames(data: bytes) -> tuple[bytes, bytes, bytes]:
-    """The engine's multiplexed stream (no tty) → (stdout, stderr, an unfinished frame's
-    bytes).  Pure, so it is unit-tested apart from the socket."""
+def split_frames(data: bytes) -> tuple[bytes, bytes]:
+    """The engine's multiplexed stream (no tty) → (stdout, stderr); a frame cut short (the
+    connection broke) is dropped.  Pure, so it is unit-tested apart from the socket."""
     out, err = bytearray(), bytearray()
     at = 0
     while len(data) - at >= HEADER.size:
         stream, size = HEADER.unpack_from(data, at)
-        if len(data) - at - HEADER.size < size:
-            break
         body = data[at + HEADER.size:at + HEADER.size + size]
+        if len(body) < size:
+            break
         (err if stream == 2 else out).extend(body)
         at += HEADER.size + size
-    return bytes(out), bytes(err), data[at:]
+    return bytes(out), bytes(err)
 
 
 def run(name: str, argv: list[str], stdin: bytes, timeout: float) -> tuple[int, bytes, bytes]:
@@ -66,7 +66,7 @@ def run(name: str, argv: list[str], stdin: bytes, timeout: float) -> tuple[int, 
     finally:
         conn.close()
         sock.close()  # closing a SocketIO wrapper leaves its socket open until collected
-    out, err, _ = split_frames(bytes(got))
+    out, err = split_frames(bytes(got))
     # the stream ends as the process does; the engine may record its exit a moment later
     while True:
         state = api.exec_inspect(ex)
